@@ -1,0 +1,46 @@
+"""Configuration: the only module that reads the environment (SIGNPOST_* variables)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _env(name: str, default: str | None = None) -> str | None:
+    return os.environ.get(f"SIGNPOST_{name}", default)
+
+
+class Config:
+    """Settings for a running app, from SIGNPOST_* environment variables."""
+
+    TESTING = False
+    INSTANCE_DIR = Path(_env("INSTANCE_DIR") or PROJECT_ROOT / "instance")
+    SQLALCHEMY_DATABASE_URL = _env("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'signpost.db'}"
+    SEED_DIR = Path(_env("SEED_DIR") or PROJECT_ROOT / "seed_data")
+    DEFAULT_PAGE_SIZE = 20
+    MAX_PAGE_SIZE = 100
+
+    # flask-smorest / OpenAPI
+    API_TITLE = "Signpost"
+    API_VERSION = "1.0.0"
+    OPENAPI_VERSION = "3.0.3"
+    OPENAPI_URL_PREFIX = "/"
+    OPENAPI_JSON_PATH = "openapi.json"
+    # Swagger UI from the swagger-ui-bundle package, served by the app: no CDN (many NHS
+    # networks block them, and this service must work offline).
+    OPENAPI_SWAGGER_UI_PATH = "docs"
+    OPENAPI_SWAGGER_UI_URL = "/docs/assets/"
+
+
+class TestConfig(Config):
+    """Settings for the test suite: an in-memory SQLite unless a test database URL is given."""
+
+    TESTING = True
+    SQLALCHEMY_DATABASE_URL = "sqlite://"
+
+
+# Services the test suite may use; tests that need them skip when these are unset.
+TEST_DATABASE_URL = _env("TEST_DATABASE_URL")
+TEST_REDIS_URL = _env("TEST_REDIS_URL")

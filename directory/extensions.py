@@ -1,0 +1,72 @@
+"""Extensions created once at import and wired to an app with init_app: database and API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, current_app, g
+from flask_smorest import Api
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import StaticPool
+
+_EXTENSION_KEY = "signpost.db"
+
+
+def engine_for(url: str) -> Engine:
+    """Create an engine with the settings each backend needs."""
+    options: dict[str, Any] = {"future": True}
+    if url.startswith("sqlite"):
+        options["connect_args"] = {"check_same_thread": False}
+        if url in ("sqlite://", "sqlite:///:memory:"):
+            # One shared connection, or every session would see its own empty database.
+            options["poolclass"] = StaticPool
+        else:
+            Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    else:
+        options["pool_pre_ping"] = True
+    engine = create_engine(url, **options)
+    if url.startswith("sqlite"):
+        event.listen(engine, "connect", _sqlite_pragmas)
+    return engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    # WAL lets readers carry on while the seeder or an editor writes.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.close()
+
+
+class Database:
+    """The app's engine and a session per application context."""
+
+    def init_app(self, app: Flask) -> None:
+        engine = engine_for(app.config["SQLALCHEMY_DATABASE_URL"])
+        app.extensions[_EXTENSION_KEY] = sessionmaker(engine, expire_on_commit=False)
+        app.teardown_appcontext(self._close_session)
+
+    @property
+    def engine(self) -> Engine:
+        bind = current_app.extensions[_EXTENSION_KEY].kw["bind"]
+        assert isinstance(bind, Engine)
+        return bind
+
+    @property
+    def session(self) -> Session:
+        if "db_session" not in g:
+            g.db_session = current_app.extensions[_EXTENSION_KEY]()
+        session: Session = g.db_session
+        return session
+
+    @staticmethod
+    def _close_session(_exc: BaseException | None) -> None:
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.close()
+
+
+db = Database()
+api = Api()
