@@ -1,0 +1,32 @@
+"""Signpost: a directory of UK mental-health support with a search and triage API."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(config: type | Mapping[str, Any] | None = None) -> Flask:
+    """Build the app: config, database, API blueprints, web pages, errors and CLI."""
+    from directory import api as api_package
+    from directory import cli, errors, web
+    from directory.config import Config
+    from directory.extensions import api, db
+
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.from_object(Config)
+    if isinstance(config, Mapping):
+        app.config.update(config)
+    elif config is not None:
+        app.config.from_object(config)
+
+    app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented field order
+    db.init_app(app)
+    api.init_app(app)
+    api_package.register_blueprints(api)
+    web.register_pages(app)
+    errors.register_error_handlers(app)
+    cli.register_commands(app)
+    return app

@@ -1,0 +1,198 @@
+"""Turn models into response data, applying what a client may see.
+
+Unverified channels and hours are never shown; hidden and area-only addresses lose their
+street address and exact coordinates; channels limited to other nations are left out when
+the person's nation is known.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import phonenumbers
+
+from directory.hours import OpenStatus
+from directory.models import Channel, Location, Organization, Schedule, Service, TaxonomyTerm
+from directory.search.availability import channel_status, service_status, visible_channels
+
+DEMO_LABEL = "Demo listing"
+
+
+def present_service(service: Service, *, at: datetime, nation: str | None) -> dict[str, Any]:
+    """Return everything a client may see about one service, with open-now at `at`."""
+    eligibility = service.eligibility
+    coverage = service.coverage
+    return {
+        "id": service.id,
+        "slug": service.slug,
+        "name": service.name,
+        "description": service.description,
+        "url": service.url,
+        "kind": service.kind,
+        "status": service.status,
+        "is_crisis_service": service.is_crisis_service,
+        "organization": {
+            "id": service.organization.id,
+            "name": service.organization.name,
+            "website": service.organization.website,
+        },
+        "issues": [{"code": term.code, "name": term.name} for term in service.issues],
+        "referral": service.referral,
+        "self_referral": service.self_referral,
+        "cost": service.cost,
+        "cost_text": service.cost_text,
+        "wait_time": service.wait_time,
+        "languages": service.languages,
+        "accessibility": service.accessibility,
+        "eligibility": {
+            "min_age": eligibility.min_age if eligibility else None,
+            "max_age": eligibility.max_age if eligibility else None,
+            "genders": eligibility.genders if eligibility else [],
+            "groups": eligibility.groups if eligibility else [],
+            "requires_gp_registration": bool(eligibility and eligibility.requires_gp_registration),
+            "notes": eligibility.notes if eligibility else None,
+        },
+        "coverage": {
+            "scope": coverage.scope if coverage else "national",
+            "nations": service.nations,
+            "areas": coverage.areas if coverage else [],
+            "radius_km": coverage.radius_km if coverage else None,
+            "notes": coverage.notes if coverage else None,
+        },
+        "hours": present_hours(service.schedule),
+        **_availability(service_status(service, at, nation)),
+        "channels": [
+            present_channel(channel, service, at=at, nation=nation)
+            for channel in visible_channels(service, nation)
+        ],
+        "locations": [present_location(link.location) for link in service.location_links],
+        "verification": {
+            "status": service.verification,
+            "note": service.verification_note,
+            "last_verified_at": service.last_verified_at,
+            "source_url": service.source_url,
+        },
+        "demo": service.demo,
+        "labels": [DEMO_LABEL] if service.demo else [],
+    }
+
+
+def present_channel(
+    channel: Channel, service: Service, *, at: datetime, nation: str | None
+) -> dict[str, Any]:
+    """Return one published channel with a link a phone or browser can follow."""
+    return {
+        "id": channel.id,
+        "type": channel.type,
+        "value": channel.value,
+        "href": channel_href(channel.type, channel.value),
+        "instructions": channel.instructions,
+        "free_to_contact": channel.free_to_contact,
+        "textphone": channel.textphone,
+        "bsl": channel.bsl,
+        "nations": channel.nations,
+        "hours": present_hours(channel.schedule),
+        "verification": channel.verification,
+        "note": channel.note,
+        **_availability(channel_status(channel, service, at, nation)),
+    }
+
+
+def present_hours(schedule: Schedule | None) -> dict[str, Any] | None:
+    """Return published hours; unknown or unverified hours are None, never a guess."""
+    if schedule is None or not schedule.published:
+        return None
+    return {
+        **schedule.as_hours_dict(),
+        "notes": schedule.notes,
+        "verification": schedule.verification,
+    }
+
+
+def present_location(location: Location) -> dict[str, Any]:
+    """Return a location with only as much of its address as its visibility allows."""
+    shown: dict[str, Any] = {
+        "id": location.id,
+        "name": location.name,
+        "address": location.address,
+        "town": location.town,
+        "postcode": location.postcode,
+        "latitude": location.latitude,
+        "longitude": location.longitude,
+        "address_visibility": location.address_visibility,
+    }
+    if location.address_visibility == "public":
+        return shown
+    shown["address"] = None
+    shown["name"] = None
+    if location.address_visibility == "area_only":
+        # The district and a point rounded to about a kilometre: enough to judge distance.
+        shown["postcode"] = (location.postcode or "").split(" ")[0] or None
+        for key in ("latitude", "longitude"):
+            shown[key] = round(shown[key], 2) if shown[key] is not None else None
+        return shown
+    shown.update(postcode=None, latitude=None, longitude=None)
+    return shown
+
+
+def present_organization(organization: Organization) -> dict[str, Any]:
+    """Return an organisation with the services it runs."""
+    return {
+        "id": organization.id,
+        "slug": organization.slug,
+        "name": organization.name,
+        "description": organization.description,
+        "website": organization.website,
+        "email": organization.email,
+        "charity_number": organization.charity_number,
+        "demo": organization.demo,
+        "services": [
+            {"id": service.id, "name": service.name}
+            for service in sorted(organization.services, key=lambda s: s.name)
+            if service.status == "active"
+        ],
+    }
+
+
+def present_term(term: TaxonomyTerm) -> dict[str, Any]:
+    """Return a taxonomy term with its lay synonyms."""
+    return {
+        "id": term.id,
+        "code": term.code,
+        "name": term.name,
+        "description": term.description,
+        "taxonomy": term.taxonomy.slug,
+        "parent": term.parent.code if term.parent else None,
+        "synonyms": term.synonyms,
+    }
+
+
+def channel_href(channel_type: str, value: str) -> str | None:
+    """A tel:, sms:, mailto: or web link for a channel, when one makes sense."""
+    digits = "".join(ch for ch in value if ch.isdigit())
+    if channel_type == "phone" and digits:
+        try:
+            number = phonenumbers.parse(value, "GB")
+        except phonenumbers.NumberParseException:
+            return f"tel:{digits}"
+        if phonenumbers.is_valid_number(number):
+            return "tel:" + phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+        return f"tel:{digits}"  # short codes such as 116 123 and 999
+    if channel_type == "text" and digits:
+        return f"sms:{digits}"
+    if channel_type == "email" and "@" in value:
+        return f"mailto:{value}"
+    if value.startswith(("https://", "http://")):
+        return value
+    return None
+
+
+def _availability(status: OpenStatus | None) -> dict[str, Any]:
+    if status is None:
+        return {"open_now": None, "next_open": None, "closes_at": None}
+    return {
+        "open_now": status.open_now,
+        "next_open": status.next_open,
+        "closes_at": status.closes_at,
+    }

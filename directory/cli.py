@@ -1,0 +1,83 @@
+"""The `signpost` console script: a Flask CLI group (run, init-db, seed, openapi write)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import yaml
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+
+from directory.config import PROJECT_ROOT
+from directory.errors import SeedError
+
+OPENAPI_FILE = PROJECT_ROOT / "openapi.yaml"
+
+
+def openapi_document() -> str:
+    """The app's OpenAPI document as YAML, exactly as `signpost openapi write` commits it."""
+    from directory.extensions import api
+
+    return yaml.safe_dump(api.spec.to_dict(), sort_keys=False, allow_unicode=True)
+
+
+@click.command("init-db")
+@with_appcontext
+def init_db_command() -> None:
+    """Create or upgrade the database schema (Alembic migrations)."""
+    from directory.extensions import db
+    from directory.migrate import upgrade_database
+
+    upgrade_database(db.engine)
+    click.echo("Database is at the latest schema.")
+
+
+@click.command("seed")
+@click.option("--demo/--no-demo", default=False, help="Also load the fictional demo listings.")
+@with_appcontext
+def seed_command(demo: bool) -> None:
+    """Load taxonomy and national services (and demo listings) in one transaction."""
+    from directory.extensions import db
+    from directory.seed import load_seed_bundle, seed_database
+
+    try:
+        bundle = load_seed_bundle(Path(current_app.config["SEED_DIR"]), demo=demo)
+    except SeedError as error:
+        raise click.ClickException(str(error)) from error
+    report = seed_database(db.session, bundle)
+    click.echo(report.summary())
+
+
+@click.group("openapi")
+def openapi_group() -> None:
+    """The committed OpenAPI document."""
+
+
+@openapi_group.command("write")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path), default=OPENAPI_FILE)
+@with_appcontext
+def openapi_write_command(path: Path) -> None:
+    """Regenerate openapi.yaml from the app."""
+    path.write_text(openapi_document(), encoding="utf-8")
+    click.echo(f"Wrote {path}")
+
+
+def register_commands(app: Flask) -> None:
+    """Add the project's commands to the app's CLI."""
+    for command in (init_db_command, seed_command, openapi_group):
+        app.cli.add_command(command)
+
+
+def _create_app() -> Flask:
+    from directory import create_app
+
+    return create_app()
+
+
+cli = FlaskGroup(create_app=_create_app, help="Signpost: directory, search and triage API.")
+
+
+def main() -> None:
+    """Entry point of the `signpost` console script."""
+    cli()

@@ -1,0 +1,107 @@
+"""The one JSON error shape for every endpoint, and the domain errors that map to it.
+
+Every error is ``{"code": 422, "status": "Unprocessable Entity", "message": "...",
+"errors": {...}}``; ``errors`` appears when fields are at fault and names each one.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, Response, jsonify
+from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
+
+log = logging.getLogger(__name__)
+
+
+class DirectoryError(Exception):
+    """A failure the client can act on, reported with an HTTP status."""
+
+    code = 400
+    message = "Bad request"
+
+    def __init__(self, message: str | None = None, errors: dict[str, Any] | None = None):
+        super().__init__(message or self.message)
+        self.message = message or self.message
+        self.errors = errors
+
+
+class NotFound(DirectoryError):
+    code = 404
+    message = "Not found"
+
+
+class InvalidInput(DirectoryError):
+    code = 422
+    message = "Invalid input"
+
+    def __init__(self, message: str | None = None, errors: dict[str, Any] | None = None):
+        super().__init__(message or invalid_fields_message(errors), errors)
+
+
+def invalid_fields_message(errors: Any) -> str:
+    """A message that names the bad fields: "Invalid age, nation"."""
+    if isinstance(errors, dict) and errors:
+        return "Invalid " + ", ".join(sorted(map(str, errors)))
+    return "Invalid input"
+
+
+class SeedError(Exception):
+    """A seed file is invalid; the message names the file, the entry and the field."""
+
+
+def error_payload(code: int, message: str | None, errors: Any = None) -> dict[str, Any]:
+    """Build the body of an error response."""
+    from http import HTTPStatus
+
+    payload: dict[str, Any] = {"code": code, "status": HTTPStatus(code).phrase}
+    if message:
+        payload["message"] = message
+    if errors:
+        payload["errors"] = errors
+    return payload
+
+
+def _json_error(code: int, message: str | None, errors: Any = None) -> Response:
+    response = jsonify(error_payload(code, message, errors))
+    response.status_code = code
+    return response
+
+
+def handle_http_exception(error: HTTPException) -> Response:
+    """Render any HTTP error (including webargs' 422) in the one shape, keeping its headers."""
+    data = getattr(error, "data", None) or {}
+    errors = data.get("errors") or data.get("messages")
+    if isinstance(errors, dict) and set(errors) <= {"query", "json", "path", "headers"}:
+        # webargs nests field errors under the location; one level is enough for clients.
+        errors = {k: v for location in errors.values() for k, v in location.items()}
+    message = data.get("message") or error.description
+    if error.code == 422 and not data.get("message"):
+        message = invalid_fields_message(errors)
+    response = _json_error(error.code or 500, message, errors)
+    # Keep Allow on 405 (flask-smorest's own handler drops it); never echo the request.
+    if isinstance(error, MethodNotAllowed):
+        response.headers["Allow"] = ", ".join(error.valid_methods or [])
+    for name, value in (data.get("headers") or {}).items():
+        response.headers[name] = value
+    return response
+
+
+def handle_directory_error(error: DirectoryError) -> Response:
+    """Render a domain error in the one shape."""
+    return _json_error(error.code, error.message, error.errors)
+
+
+def handle_unexpected_error(error: Exception) -> Response:
+    """Log the failure without the request body, answer a plain 500."""
+    log.error("Unhandled %s", type(error).__name__, exc_info=error)
+    return _json_error(500, InternalServerError.description)
+
+
+def register_error_handlers(app: Flask) -> None:
+    """Send every error, whatever raised it, through the one shape."""
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(DirectoryError, handle_directory_error)
+    if not app.testing:
+        app.register_error_handler(Exception, handle_unexpected_error)

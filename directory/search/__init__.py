@@ -1,0 +1,1 @@
+"""Finding services: filters, availability and (later) text search and ranking."""

@@ -1,0 +1,74 @@
+"""Open-now and next-open for services and channels, from their published schedules."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from directory.hours import HoursError, OpenStatus, WeeklyHours, open_status, parse_hours
+from directory.models import Channel, Schedule, Service
+
+
+def schedule_hours(schedule: Schedule | None) -> WeeklyHours | None:
+    """Return a published schedule as WeeklyHours, or None when hours are unknown."""
+    if schedule is None or not schedule.published:
+        return None
+    try:
+        return parse_hours(schedule.as_hours_dict())
+    except HoursError:
+        # Stored hours are validated on the way in; a bad row means "unknown", never a 500.
+        return None
+
+
+def holiday_nation(service: Service, nation: str | None) -> str:
+    """Whose bank holidays apply: the person's nation, else the service's only nation."""
+    if nation:
+        return nation
+    nations = service.nations
+    return nations[0] if len(nations) == 1 else "ENG"
+
+
+def channel_hours(channel: Channel, service: Service) -> WeeklyHours | None:
+    """A channel's own hours when it has them, else the service's."""
+    if channel.schedule is not None:
+        return schedule_hours(channel.schedule)
+    return schedule_hours(service.schedule)
+
+
+def channel_status(
+    channel: Channel, service: Service, at: datetime, nation: str | None
+) -> OpenStatus | None:
+    """Whether one channel is open at `at`; None when its hours are unknown."""
+    hours = channel_hours(channel, service)
+    if hours is None:
+        return None
+    return open_status(hours, at, holiday_nation(service, nation))
+
+
+def visible_channels(service: Service, nation: str | None) -> list[Channel]:
+    """Published channels a person in `nation` can use (all nations' lines when unknown)."""
+    return [
+        channel
+        for channel in service.channels
+        if channel.published
+        and (nation is None or not channel.nations or nation in channel.nations)
+    ]
+
+
+def service_status(service: Service, at: datetime, nation: str | None) -> OpenStatus | None:
+    """A service is open when any of its usable channels is; None when no hours are known."""
+    statuses = [
+        status
+        for channel in visible_channels(service, nation)
+        if (status := channel_status(channel, service, at, nation)) is not None
+    ]
+    if not statuses:
+        hours = schedule_hours(service.schedule)
+        return None if hours is None else open_status(hours, at, holiday_nation(service, nation))
+    open_ones = [s for s in statuses if s.open_now]
+    if open_ones:
+        closing = [s.closes_at for s in open_ones]
+        # Open round the clock on some channel: no closing time to report.
+        closes_at = None if any(c is None for c in closing) else max(c for c in closing if c)
+        return OpenStatus(open_now=True, next_open=None, closes_at=closes_at)
+    upcoming = [s.next_open for s in statuses if s.next_open is not None]
+    return OpenStatus(open_now=False, next_open=min(upcoming) if upcoming else None, closes_at=None)

@@ -1,0 +1,132 @@
+"""Filtering the directory by issue, kind, channel, nation, age, cost, referral and hours."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy.orm import Session, selectinload
+
+from directory.models import (
+    Channel,
+    CoverageNation,
+    Eligibility,
+    Service,
+    ServiceAtLocation,
+    TaxonomyTerm,
+    service_taxonomy_term,
+)
+from directory.search.availability import service_status
+
+
+@dataclass(frozen=True)
+class ServiceFilters:
+    at: datetime
+    issue: str | None = None
+    kind: str | None = None
+    channel: str | None = None
+    nation: str | None = None
+    age: int | None = None
+    free: bool | None = None
+    self_referral: bool | None = None
+    open_now: bool | None = None
+    include_demo: bool = True
+
+
+def with_details(statement: Select[tuple[Service]]) -> Select[tuple[Service]]:
+    """Load everything a service response shows in a handful of queries, not one per row."""
+    return statement.options(
+        selectinload(Service.organization),
+        selectinload(Service.channels).selectinload(Channel.schedule),
+        selectinload(Service.schedule),
+        selectinload(Service.eligibility),
+        selectinload(Service.coverage),
+        selectinload(Service.nation_rows),
+        selectinload(Service.issues),
+        selectinload(Service.location_links).selectinload(ServiceAtLocation.location),
+    )
+
+
+def _issue_clause(code: str):  # type: ignore[no-untyped-def]
+    # A broader term finds its narrower ones too: "anxiety" finds panic and OCD services.
+    parent = select(TaxonomyTerm.id).where(TaxonomyTerm.code == code).scalar_subquery()
+    term_ids = select(TaxonomyTerm.id).where(
+        or_(TaxonomyTerm.code == code, TaxonomyTerm.parent_id == parent)
+    )
+    return exists().where(
+        service_taxonomy_term.c.service_id == Service.id,
+        service_taxonomy_term.c.taxonomy_term_id.in_(term_ids),
+    )
+
+
+def filtered_statement(filters: ServiceFilters) -> Select[tuple[Service]]:
+    """Build the SQL for every filter except open_now, which needs the hours rules."""
+    statement = select(Service).where(Service.status == "active")
+    if not filters.include_demo:
+        statement = statement.where(Service.demo.is_(False))
+    if filters.issue:
+        statement = statement.where(_issue_clause(filters.issue))
+    if filters.kind:
+        statement = statement.where(Service.kind == filters.kind)
+    if filters.channel:
+        statement = statement.where(
+            exists().where(
+                Channel.service_id == Service.id,
+                Channel.type == filters.channel,
+                Channel.verification != "unverified",
+            )
+        )
+    if filters.nation:
+        statement = statement.where(
+            exists().where(
+                CoverageNation.service_id == Service.id, CoverageNation.nation == filters.nation
+            )
+        )
+    if filters.age is not None:
+        statement = statement.outerjoin(Eligibility).where(
+            and_(
+                or_(Eligibility.min_age.is_(None), Eligibility.min_age <= filters.age),
+                or_(Eligibility.max_age.is_(None), Eligibility.max_age >= filters.age),
+            )
+        )
+    if filters.free is not None:
+        charged = Service.cost.in_(("low", "paid"))
+        statement = statement.where(Service.cost == "free" if filters.free else charged)
+    if filters.self_referral is not None:
+        statement = statement.where(Service.self_referral.is_(filters.self_referral))
+    return statement.order_by(Service.name, Service.id)
+
+
+def filter_services(
+    session: Session, filters: ServiceFilters, page: int, per_page: int
+) -> tuple[list[Service], int]:
+    """Return one page of matching services and the total number that match."""
+    statement = filtered_statement(filters)
+    offset = (page - 1) * per_page
+    if filters.open_now is None:
+        total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+        rows = session.scalars(with_details(statement).limit(per_page).offset(offset)).all()
+        return list(rows), total
+    candidates = session.scalars(with_details(statement)).all()
+    matching = [service for service in candidates if _is_open(service, filters) is filters.open_now]
+    return matching[offset : offset + per_page], len(matching)
+
+
+def _is_open(service: Service, filters: ServiceFilters) -> bool:
+    status = service_status(service, filters.at, filters.nation)
+    # Unknown hours never count as open: "open now" must be a promise we can keep.
+    return status is not None and status.open_now
+
+
+def issue_exists(session: Session, code: str) -> bool:
+    """Whether an issue term with this code exists."""
+    return session.scalar(select(TaxonomyTerm.id).where(TaxonomyTerm.code == code)) is not None
+
+
+def find_service(session: Session, service_id: str) -> Service | None:
+    """Return one service (by id or slug) with everything a response shows, or None."""
+    statement = with_details(
+        select(Service).where(or_(Service.id == service_id, Service.slug == service_id))
+    )
+    return session.scalars(statement).first()

@@ -1,0 +1,61 @@
+"""The `signpost` commands a user runs: init-db, seed, openapi write."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.orm import Session
+
+from directory import create_app
+from directory.cli import cli, openapi_document
+from directory.models import Service
+
+
+def test_init_db_then_seed_twice(tmp_path, monkeypatch):
+    url = f"sqlite:///{tmp_path / 'signpost.db'}"
+    monkeypatch.setenv("SIGNPOST_DATABASE_URL", url)
+    runner = CliRunner()
+    app = create_app({"SQLALCHEMY_DATABASE_URL": url})
+    obj_kwargs = {"obj": _script_info(app)}
+
+    result = runner.invoke(cli, ["init-db"], **obj_kwargs)
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(cli, ["init-db"], **obj_kwargs)
+    assert result.exit_code == 0, result.output
+
+    first = runner.invoke(cli, ["seed", "--demo"], **obj_kwargs)
+    assert first.exit_code == 0, first.output
+    assert "services:" in first.output
+    assert "created" in first.output
+    second = runner.invoke(cli, ["seed", "--demo"], **obj_kwargs)
+    assert second.exit_code == 0, second.output
+    assert "0 created, 0 updated" in second.output
+
+    with Session(create_engine(url)) as session:
+        assert session.scalar(select(func.count(Service.id))) >= 90
+
+
+def test_seed_with_a_bad_file_exits_non_zero_naming_it(tmp_path):
+    seed_dir = tmp_path / "seed_data"
+    (seed_dir / "demo").mkdir(parents=True)
+    (seed_dir / "taxonomy.yaml").write_text("issues:\n  - code: Bad Code\n    label: x\n")
+    (seed_dir / "services.yaml").write_text("services: []\n")
+    app = create_app({"SQLALCHEMY_DATABASE_URL": "sqlite://", "SEED_DIR": seed_dir})
+    result = CliRunner().invoke(cli, ["seed"], obj=_script_info(app))
+    assert result.exit_code == 1
+    assert "seed_data/taxonomy.yaml: issues[0] (Bad Code): code" in result.output
+
+
+def test_openapi_write(tmp_path):
+    app = create_app({"SQLALCHEMY_DATABASE_URL": "sqlite://"})
+    target = tmp_path / "openapi.yaml"
+    result = CliRunner().invoke(cli, ["openapi", "write", str(target)], obj=_script_info(app))
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert target.read_text() == openapi_document()
+
+
+def _script_info(app):
+    from flask.cli import ScriptInfo
+
+    return ScriptInfo(create_app=lambda: app)

@@ -1,0 +1,26 @@
+"""Migrations build exactly the schema the models describe, and running them twice is safe."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import inspect
+
+from directory.extensions import db
+from directory.migrate import upgrade_database
+from directory.models import Base
+
+
+def test_migrations_match_the_models(app):
+    with app.app_context(), db.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []
+
+
+def test_upgrading_twice_changes_nothing(app):
+    with app.app_context():
+        before = sorted(inspect(db.engine).get_table_names())
+        upgrade_database(db.engine)
+        assert sorted(inspect(db.engine).get_table_names()) == before
+    assert "service" in before
+    assert "alembic_version" in before
