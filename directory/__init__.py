@@ -14,6 +14,7 @@ def create_app(config: type | Mapping[str, Any] | None = None) -> Flask:
     from directory import cli, errors, web
     from directory.config import Config
     from directory.extensions import api, db
+    from directory.privacy import keep_queries_out_of_logs
 
     app = Flask(__name__, instance_relative_config=False)
     app.config.from_object(Config)
@@ -23,6 +24,7 @@ def create_app(config: type | Mapping[str, Any] | None = None) -> Flask:
         app.config.from_object(config)
 
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented field order
+    keep_queries_out_of_logs()
     db.init_app(app)
     api.init_app(app)
     api_package.register_blueprints(api)
