@@ -424,3 +424,43 @@ def is_open_at(hours: WeeklyHours, at: datetime, nation: str = "ENG") -> bool:
 def next_open(hours: WeeklyHours, at: datetime, nation: str = "ENG") -> datetime | None:
     """Return the start of the next span strictly after `at` when closed; None when open now."""
     return open_status(hours, at, nation).next_open
+
+
+MINUTES_PER_DAY = 24 * 60
+MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
+
+
+def weekly_intervals(hours: WeeklyHours) -> tuple[tuple[int, int], ...]:
+    """Return the week as merged [start, end) minutes of London wall time (Monday 00:00 = 0).
+
+    Bank holidays and validity dates are left out: this is the fast, indexable shape of the
+    hours, and callers check the exact rules where those could change the answer.
+    """
+    if hours.open_24_7:
+        return ((0, MINUTES_PER_WEEK),)
+    spans: list[tuple[int, int]] = []
+    for rule in hours.rules:
+        start = rule.weekday * MINUTES_PER_DAY + rule.opens.hour * 60 + rule.opens.minute
+        length = (rule.closes.hour * 60 + rule.closes.minute) - (
+            rule.opens.hour * 60 + rule.opens.minute
+        )
+        if length <= 0:  # runs past midnight (or a full day when opens == closes)
+            length += MINUTES_PER_DAY
+        end = start + length
+        if end > MINUTES_PER_WEEK:  # Sunday night into Monday morning
+            spans += [(start, MINUTES_PER_WEEK), (0, end - MINUTES_PER_WEEK)]
+        else:
+            spans.append((start, end))
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return tuple(merged)
+
+
+def week_minute(at: datetime) -> int:
+    """Return the minute of the London week (Monday 00:00 = 0) that `at` falls in."""
+    local = to_london(at)
+    return local.weekday() * MINUTES_PER_DAY + local.hour * 60 + local.minute

@@ -24,3 +24,20 @@ def upgrade_database(engine: Engine, revision: str = "head") -> None:
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+
+
+# Objects the migrations create that the ORM does not model: SQLite's FTS5 index tables and
+# PostgreSQL's generated tsvector column. Autogenerate and the drift test must ignore them.
+def include_name(name: str | None, type_: str, _parents: dict[str, str | None]) -> bool:
+    """Whether Alembic should compare this table (not the FTS5 shadow tables)."""
+    return not (type_ == "table" and name is not None and name.startswith("service_fts"))
+
+
+def include_object(
+    obj: object, name: str | None, type_: str, _reflected: bool, _other: object
+) -> bool:
+    """Whether Alembic should compare this object (not the generated tsvector or its index)."""
+    return not (
+        (type_ == "column" and name == "document")
+        or (type_ == "index" and name == "ix_search_document_document")
+    )

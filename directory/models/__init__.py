@@ -3,6 +3,7 @@
 from directory.models.base import Base, new_id, stable_id
 from directory.models.location import ADDRESS_VISIBILITIES, Location, ServiceAtLocation
 from directory.models.organization import Organization
+from directory.models.search import OpeningInterval, PostcodePoint, SearchDocument
 from directory.models.service import (
     CHANNEL_TYPES,
     COSTS,
@@ -40,8 +41,11 @@ __all__ = [
     "CoverageNation",
     "Eligibility",
     "Location",
+    "OpeningInterval",
     "Organization",
+    "PostcodePoint",
     "Schedule",
+    "SearchDocument",
     "Service",
     "ServiceAtLocation",
     "Taxonomy",

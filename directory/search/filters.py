@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, or_, select
+from sqlalchemy import Select, String, and_, cast, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from directory.models import (
@@ -31,6 +32,7 @@ class ServiceFilters:
     free: bool | None = None
     self_referral: bool | None = None
     open_now: bool | None = None
+    language: str | None = None
     include_demo: bool = True
 
 
@@ -62,7 +64,12 @@ def _issue_clause(code: str):  # type: ignore[no-untyped-def]
 
 def filtered_statement(filters: ServiceFilters) -> Select[tuple[Service]]:
     """Build the SQL for every filter except open_now, which needs the hours rules."""
-    statement = select(Service).where(Service.status == "active")
+    return apply_filters(select(Service), filters).order_by(Service.name, Service.id)
+
+
+def apply_filters(statement: Select[Any], filters: ServiceFilters) -> Select[Any]:
+    """Add every filter except open_now to a statement over Service."""
+    statement = statement.where(Service.status == "active")
     if not filters.include_demo:
         statement = statement.where(Service.demo.is_(False))
     if filters.issue:
@@ -95,7 +102,10 @@ def filtered_statement(filters: ServiceFilters) -> Select[tuple[Service]]:
         statement = statement.where(Service.cost == "free" if filters.free else charged)
     if filters.self_referral is not None:
         statement = statement.where(Service.self_referral.is_(filters.self_referral))
-    return statement.order_by(Service.name, Service.id)
+    if filters.language:
+        # languages is a small JSON list of ISO codes: matching its text is portable and exact.
+        statement = statement.where(cast(Service.languages, String).like(f'%"{filters.language}"%'))
+    return statement
 
 
 def filter_services(

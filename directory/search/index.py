@@ -1,0 +1,177 @@
+"""Keep each service's search document and opening intervals in step with every write.
+
+Writes record which services they touched (after each flush); just before the transaction
+commits, those services' derived rows are rebuilt inside the same transaction. So search sees
+a change exactly when it commits, and there is no rebuild step to remember.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from itertools import islice
+from typing import Any
+
+from sqlalchemy import delete, event, func, insert, select
+from sqlalchemy.orm import Session
+
+from directory.hours import weekly_intervals
+from directory.models import (
+    Channel,
+    Coverage,
+    CoverageNation,
+    Eligibility,
+    Location,
+    OpeningInterval,
+    Organization,
+    Schedule,
+    SearchDocument,
+    Service,
+    ServiceAtLocation,
+    TaxonomyTerm,
+    service_taxonomy_term,
+)
+from directory.search.availability import channel_hours, schedule_hours
+from directory.search.filters import with_details
+
+_PENDING = "signpost.reindex"
+CHUNK = 500
+
+
+def document_for(service: Service) -> dict[str, Any]:
+    """The text a service is found by: its name, its issues (with synonyms), and the rest."""
+    issue_words: list[str] = []
+    for term in service.issues:
+        issue_words += [term.name, term.code.replace("-", " "), *term.synonyms]
+        if term.parent is not None:
+            issue_words.append(term.parent.name)
+    towns = [link.location.town or "" for link in service.location_links]
+    body = [service.description, service.organization.name, service.kind.replace("_", " "), *towns]
+    hours = _effective_hours(service)
+    return {
+        "service_id": service.id,
+        "name": service.name,
+        "issues": " ".join(issue_words),
+        "body": " ".join(part for part in body if part),
+        "hours_known": bool(hours),
+        "closes_on_bank_holidays": any(h.closed_on_bank_holidays for h in hours),
+        "has_validity_dates": any(h.valid_from or h.valid_to for h in hours),
+    }
+
+
+def _effective_hours(service: Service) -> list[Any]:
+    # Mirrors availability.service_status: any published channel's hours, else the service's.
+    hours = [
+        h
+        for channel in service.channels
+        if channel.published and (h := channel_hours(channel, service)) is not None
+    ]
+    if not hours and (own := schedule_hours(service.schedule)) is not None:
+        hours = [own]
+    return hours
+
+
+def intervals_for(service: Service) -> list[dict[str, Any]]:
+    """Opening intervals (minutes of the London week) in which some channel is open."""
+    spans = sorted({span for h in _effective_hours(service) for span in weekly_intervals(h)})
+    return [
+        {"service_id": service.id, "start_minute": start, "end_minute": end} for start, end in spans
+    ]
+
+
+def index_services(session: Session, service_ids: Iterable[str]) -> int:
+    """Rebuild the derived rows of these services; return how many services were indexed."""
+    ids = list(service_ids)
+    indexed = 0
+    for chunk in _chunks(ids, CHUNK):
+        session.execute(delete(SearchDocument).where(SearchDocument.service_id.in_(chunk)))
+        session.execute(delete(OpeningInterval).where(OpeningInterval.service_id.in_(chunk)))
+        services = session.scalars(with_details(select(Service).where(Service.id.in_(chunk)))).all()
+        documents = [document_for(service) for service in services]
+        intervals = [row for service in services for row in intervals_for(service)]
+        if documents:
+            session.execute(insert(SearchDocument), documents)
+        if intervals:
+            session.execute(insert(OpeningInterval), intervals)
+        indexed += len(services)
+    return indexed
+
+
+def reindex_all(session: Session) -> int:
+    """Rebuild every service's derived rows (the `signpost reindex` repair)."""
+    ids = session.scalars(select(Service.id)).all()
+    session.execute(delete(SearchDocument))
+    session.execute(delete(OpeningInterval))
+    return index_services(session, ids)
+
+
+def index_is_complete(session: Session) -> bool:
+    """Whether every service has its search document."""
+    services = session.scalar(select(func.count(Service.id))) or 0
+    documents = session.scalar(select(func.count(SearchDocument.id))) or 0
+    return services == documents
+
+
+def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
+    iterator = iter(items)
+    while chunk := list(islice(iterator, size)):
+        yield chunk
+
+
+def _touched(session: Session) -> dict[str, set[str]]:
+    kinds = ("services", "channels", "terms", "orgs", "locations")
+    return session.info.setdefault(_PENDING, {kind: set() for kind in kinds})
+
+
+def _record_touched(session: Session, _flush_context: Any) -> None:
+    touched = _touched(session)
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(obj, Service):
+            touched["services"].add(obj.id)
+        elif isinstance(obj, Channel | Eligibility | Coverage | CoverageNation | ServiceAtLocation):
+            touched["services"].add(obj.service_id)
+        elif isinstance(obj, Schedule):
+            if obj.service_id:
+                touched["services"].add(obj.service_id)
+            if obj.channel_id:
+                touched["channels"].add(obj.channel_id)
+        elif isinstance(obj, TaxonomyTerm):
+            touched["terms"].add(obj.id)
+        elif isinstance(obj, Organization):
+            touched["orgs"].add(obj.id)
+        elif isinstance(obj, Location):
+            touched["locations"].add(obj.id)
+
+
+def _reindex_touched(session: Session) -> None:
+    session.flush()  # commit() calls this hook before its own flush: record pending writes too
+    touched = session.info.pop(_PENDING, None)
+    if not touched:
+        return
+    ids = {i for i in touched["services"] if i}
+    links = service_taxonomy_term.c
+    lookups = {
+        "channels": select(Channel.service_id).where(Channel.id.in_(touched["channels"])),
+        "terms": select(links.service_id).where(links.taxonomy_term_id.in_(touched["terms"])),
+        "orgs": select(Service.id).where(Service.organization_id.in_(touched["orgs"])),
+        "locations": select(ServiceAtLocation.service_id).where(
+            ServiceAtLocation.location_id.in_(touched["locations"])
+        ),
+    }
+    for kind, statement in lookups.items():
+        if touched[kind]:
+            ids |= set(session.scalars(statement))
+    if ids:
+        index_services(session, ids)
+
+
+def _forget_touched(session: Session, *_: Any) -> None:
+    session.info.pop(_PENDING, None)
+
+
+def keep_index_in_step() -> None:
+    """Listen to every session (once per process): record touched services, reindex on commit."""
+    if event.contains(Session, "after_flush", _record_touched):
+        return
+    event.listen(Session, "after_flush", _record_touched)
+    event.listen(Session, "before_commit", _reindex_touched)
+    event.listen(Session, "after_rollback", _forget_touched)

@@ -1,0 +1,73 @@
+"""Ordering search results: a deterministic blend of relevance, distance, open-now and freshness.
+
+Pure: plain numbers in, a score out. The weights say what matters most to someone looking for
+help: that the service is about their need, then that it is near (or reachable from anywhere),
+then that it is open now, then that its details were checked recently.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+TEXT_WEIGHT = 0.55
+PLACE_WEIGHT = 0.25
+OPEN_WEIGHT = 0.15
+FRESH_WEIGHT = 0.05
+
+# A national or remote service is "as near as" a local one this many km away.
+REMOTE_EQUIVALENT_KM = 10.0
+DISTANCE_HALF_SCORE_KM = 5.0
+FRESH_DAYS = 180
+
+
+@dataclass(frozen=True)
+class Candidate:
+    service_id: str
+    name: str
+    relevance: float  # >= 0, larger is better; 0 when there is no text query
+    distance_km: float | None  # None: national or remote, or no place given
+    open_now: bool | None  # None: hours unknown
+    last_verified_at: date | None
+
+
+def proximity(distance_km: float | None, has_place: bool) -> float:
+    """1 at the door, 0.5 at 5 km, falling with distance; remote services count as 10 km."""
+    if not has_place:
+        return 0.0
+    km = REMOTE_EQUIVALENT_KM if distance_km is None else distance_km
+    return 1.0 / (1.0 + km / DISTANCE_HALF_SCORE_KM)
+
+
+def freshness(last_verified_at: date | None, today: date) -> float:
+    """1 when verified within FRESH_DAYS, falling to 0 over the next FRESH_DAYS."""
+    if last_verified_at is None:
+        return 0.0
+    age = (today - last_verified_at).days
+    if age <= FRESH_DAYS:
+        return 1.0
+    return max(0.0, 1.0 - (age - FRESH_DAYS) / FRESH_DAYS)
+
+
+def score(candidate: Candidate, *, top_relevance: float, has_place: bool, today: date) -> float:
+    """Blend the four signals into one score in [0, 1]."""
+    text = candidate.relevance / top_relevance if top_relevance > 0 else 0.0
+    open_score = {True: 1.0, None: 0.3, False: 0.0}[candidate.open_now]
+    return (
+        TEXT_WEIGHT * text
+        + PLACE_WEIGHT * proximity(candidate.distance_km, has_place)
+        + OPEN_WEIGHT * open_score
+        + FRESH_WEIGHT * freshness(candidate.last_verified_at, today)
+    )
+
+
+def rank(
+    candidates: list[Candidate], *, has_place: bool, today: date
+) -> list[tuple[Candidate, float]]:
+    """Candidates with their scores, best first; ties broken by name then id, so stable."""
+    top = max((c.relevance for c in candidates), default=0.0)
+    scored = [
+        (c, round(score(c, top_relevance=top, has_place=has_place, today=today), 6))
+        for c in candidates
+    ]
+    return sorted(scored, key=lambda pair: (-pair[1], pair[0].name, pair[0].service_id))

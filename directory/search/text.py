@@ -1,0 +1,142 @@
+"""What people type, understood: normalising, lay synonyms, typos, and the text-index query.
+
+Pure: the vocabulary and synonyms come in as data, a frozen ParsedQuery comes out. Anything a
+person types is just text here: quotes, `*`, NEAR, AND, emoji and 2 KB strings never reach the
+index's query syntax, because only [a-z0-9] words survive normalising and each is quoted.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+
+MAX_QUERY_CHARS = 200  # a search box, not an essay; longer input is cut, never an error
+MAX_WORDS = 12
+TYPO_CUTOFF = 80  # rapidfuzz ratio; "anxeity" -> anxiety scores 86
+MIN_TYPO_LENGTH = 4
+
+STOP_WORDS = frozenset(
+    """a about an and any are as at be by can cant could do for from get got have help
+    how i im in is it me my need near now of on only or please service services some someone
+    something support the to today want what where who with you your""".split()
+)
+
+
+@dataclass(frozen=True)
+class Synonym:
+    typed: str  # the phrase as the taxonomy lists it, normalised
+    issue: str  # the issue code it means
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    text: str  # normalised, as echoed back to the client
+    words: tuple[str, ...]  # words searched for (stop words and synonym phrases removed)
+    synonyms: tuple[Synonym, ...]  # phrases that named an issue
+    corrections: tuple[tuple[str, str], ...]  # (typed, meant) for words not in the vocabulary
+    prefix: str | None  # the last word, matched as a prefix for type-ahead
+    suggestion: str | None  # "anxiety" for "anxeity": the query with corrections applied
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.words or self.synonyms)
+
+
+def normalise(text: str) -> str:
+    """Lower-case ASCII words separated by single spaces; everything else is dropped."""
+    text = unicodedata.normalize("NFKD", text[: MAX_QUERY_CHARS * 4])
+    # Accents go ("café" -> cafe); apostrophes join ("can't" -> cant); anything else separates.
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.lower().replace("'", "").replace("\u2019", "")
+    return " ".join(re.findall(r"[a-z0-9]+", text))[:MAX_QUERY_CHARS].strip()
+
+
+def synonym_table(terms: Iterable[tuple[str, str, Iterable[str]]]) -> dict[str, str]:
+    """Map each normalised label, code and synonym phrase to its issue code."""
+    table: dict[str, str] = {}
+    for code, label, synonyms in terms:
+        for phrase in (code.replace("-", " "), label, *synonyms):
+            key = normalise(phrase)
+            if key:
+                table.setdefault(key, code)
+    return table
+
+
+def parse_query(
+    text: str,
+    synonyms: Mapping[str, str],
+    vocabulary: frozenset[str] | set[str],
+    *,
+    prefix_last_word: bool = True,
+) -> ParsedQuery:
+    """Find synonym phrases (longest first), drop stop words, and correct likely typos."""
+    normalised = normalise(text)
+    words = normalised.split()[:MAX_WORDS]
+    found: list[Synonym] = []
+    remaining: list[str] = []
+    longest = max((len(k.split()) for k in synonyms), default=1)
+    index = 0
+    while index < len(words):
+        for size in range(min(longest, len(words) - index), 0, -1):
+            phrase = " ".join(words[index : index + size])
+            if phrase in synonyms and (size > 1 or phrase not in STOP_WORDS):
+                found.append(Synonym(typed=phrase, issue=synonyms[phrase]))
+                index += size
+                break
+        else:
+            remaining.append(words[index])
+            index += 1
+    searched = [w for w in remaining if w not in STOP_WORDS]
+    prefix = searched[-1] if prefix_last_word and searched and words[-1] == searched[-1] else None
+    corrections = tuple(
+        (word, meant)
+        for word in searched
+        # A last word still being typed ("lonel") is a prefix, not a typo.
+        if not (word == prefix and any(v.startswith(word) for v in vocabulary))
+        and (meant := correct_word(word, vocabulary)) is not None
+    )
+    corrected = dict(corrections)
+    suggestion = " ".join(corrected.get(w, w) for w in normalised.split()) if corrections else None
+    return ParsedQuery(
+        text=normalised,
+        words=tuple(dict.fromkeys(searched)),
+        synonyms=tuple(dict.fromkeys(found)),
+        corrections=corrections,
+        prefix=prefix,
+        suggestion=suggestion,
+    )
+
+
+def correct_word(word: str, vocabulary: frozenset[str] | set[str]) -> str | None:
+    """The closest vocabulary word to a word that is not in it, if one is close enough."""
+    if word in vocabulary or len(word) < MIN_TYPO_LENGTH or word.isdigit():
+        return None
+    match = process.extractOne(word, vocabulary, scorer=fuzz.ratio, score_cutoff=TYPO_CUTOFF)
+    return match[0] if match else None
+
+
+def vocabulary_of(texts: Iterable[str]) -> frozenset[str]:
+    """Every word of these texts, for typo correction."""
+    return frozenset(w for text in texts for w in normalise(text).split() if len(w) >= 2)
+
+
+def query_terms(parsed: ParsedQuery, issue_words: Mapping[str, Iterable[str]]) -> list[str]:
+    """The words to look for: typed words, their corrections, and the named issues' words."""
+    terms = [*parsed.words, *(meant for _, meant in parsed.corrections)]
+    for synonym in parsed.synonyms:
+        terms += normalise(" ".join(issue_words.get(synonym.issue, [synonym.typed]))).split()
+    return [t for t in dict.fromkeys(terms) if t not in STOP_WORDS]
+
+
+def fts5_match(terms: list[str], prefix: str | None) -> str:
+    """An FTS5 MATCH expression: any of the terms, each quoted, the prefix one with `*`."""
+    return " OR ".join(f'"{t}"*' if t == prefix else f'"{t}"' for t in terms)
+
+
+def tsquery(terms: list[str], prefix: str | None) -> str:
+    """A PostgreSQL to_tsquery expression: any of the terms, the prefix one with `:*`."""
+    return " | ".join(f"{t}:*" if t == prefix else t for t in terms)

@@ -1,0 +1,85 @@
+"""The words search understands: issue synonyms and a vocabulary for typo correction.
+
+Read from the database and kept for a short while per process: a taxonomy edit reaches every
+host within VOCABULARY_TTL seconds, and no host holds state another one needs.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from threading import Lock
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from directory.models import ISSUES_TAXONOMY, Location, SearchDocument, Taxonomy, TaxonomyTerm
+from directory.search.text import normalise, synonym_table, vocabulary_of
+
+VOCABULARY_TTL = 60.0
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    synonyms: dict[str, str]  # normalised phrase -> issue code
+    issue_words: dict[str, tuple[str, ...]]  # issue code -> words that find its services
+    words: frozenset[str]  # every word worth correcting a typo towards
+
+
+_cache: dict[str, tuple[float, Vocabulary]] = {}
+_lock = Lock()
+
+
+def load_vocabulary(session: Session) -> Vocabulary:
+    """The current vocabulary for this database, rebuilt when older than VOCABULARY_TTL."""
+    key = str(session.get_bind().url)
+    now = time.monotonic()
+    with _lock:
+        cached = _cache.get(key)
+        if cached and now - cached[0] < VOCABULARY_TTL:
+            return cached[1]
+    vocabulary = build_vocabulary(session)
+    with _lock:
+        _cache[key] = (now, vocabulary)
+    return vocabulary
+
+
+def forget_vocabulary() -> None:
+    """Drop cached vocabularies (tests, and after a bulk import)."""
+    with _lock:
+        _cache.clear()
+
+
+def build_vocabulary(session: Session) -> Vocabulary:
+    """Read issue terms, service names and towns into a Vocabulary."""
+    terms = session.execute(
+        select(TaxonomyTerm.code, TaxonomyTerm.name, TaxonomyTerm.synonyms, TaxonomyTerm.parent_id)
+        .join(Taxonomy)
+        .where(Taxonomy.slug == ISSUES_TAXONOMY)
+    ).all()
+    synonyms = synonym_table((code, name, syns or []) for code, name, syns, _ in terms)
+    # A named issue finds its own services and, for a narrower term, its broader term's too
+    # ("panic attacks" finds anxiety services).
+    names_by_id = {
+        term_id: name
+        for term_id, name in session.execute(select(TaxonomyTerm.id, TaxonomyTerm.name)).all()
+    }
+    parent_of = {code: parent for code, _, _, parent in terms}
+    issue_words = {
+        code: tuple(
+            normalise(
+                " ".join(
+                    [
+                        code.replace("-", " "),
+                        *([names_by_id[parent_of[code]]] if parent_of[code] else []),
+                    ]
+                )
+            ).split()
+        )
+        for code, _, _, _ in terms
+    }
+    texts = [name for _, name, _, _ in terms]
+    texts += [" ".join(syns or []) for _, _, syns, _ in terms]
+    texts += session.scalars(select(SearchDocument.name)).all()
+    texts += [t for t in session.scalars(select(Location.town).distinct()).all() if t]
+    return Vocabulary(synonyms=synonyms, issue_words=issue_words, words=vocabulary_of(texts))

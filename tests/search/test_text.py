@@ -1,0 +1,103 @@
+"""Understanding what people type: synonyms, typos, prefixes, and hostile input."""
+
+from __future__ import annotations
+
+import pytest
+
+from directory.search.text import (
+    fts5_match,
+    normalise,
+    parse_query,
+    query_terms,
+    synonym_table,
+    tsquery,
+)
+
+SYNONYMS = synonym_table(
+    [
+        ("bereavement", "Bereavement and grief", ["grief", "loss", "someone died"]),
+        ("panic", "Panic attacks", ["panic attack", "panic attacks"]),
+        ("anxiety", "Anxiety", ["worry", "anxious"]),
+        ("eating-disorders", "Eating disorders", ["cant stop eating", "anorexia"]),
+        ("loneliness", "Loneliness and isolation", ["lonely"]),
+    ]
+)
+VOCABULARY = frozenset(
+    "anxiety bereavement loneliness grief panic attacks samaritans helpline eating".split()
+)
+
+
+def parse(text):
+    return parse_query(text, SYNONYMS, VOCABULARY)
+
+
+@pytest.mark.parametrize(
+    ("typed", "issue"),
+    [
+        ("grief", "bereavement"),
+        ("Grief!", "bereavement"),
+        ("panic attacks", "panic"),
+        ("I have PANIC ATTACKS at night", "panic"),
+        ("can't stop eating", "eating-disorders"),
+        ("someone died", "bereavement"),
+    ],
+)
+def test_lay_synonyms_name_an_issue(typed, issue):
+    assert issue in {s.issue for s in parse(typed).synonyms}
+
+
+def test_a_narrower_issue_also_searches_its_broader_one():
+    parsed = parse("panic attacks")
+    terms = query_terms(parsed, {"panic": ("panic", "anxiety")})
+    assert "anxiety" in terms
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [("anxeity", "anxiety"), ("berevement", "bereavement"), ("loneliess", "loneliness")],
+)
+def test_typos_are_corrected_with_a_suggestion(typed, meant):
+    parsed = parse_query(typed, SYNONYMS, VOCABULARY, prefix_last_word=False)
+    assert (typed, meant) in parsed.corrections
+    assert parsed.suggestion == meant
+
+
+def test_a_word_being_typed_is_a_prefix_not_a_typo():
+    parsed = parse("samar")
+    assert parsed.prefix == "samar"
+    assert parsed.corrections == ()
+    assert fts5_match(list(parsed.words), parsed.prefix) == '"samar"*'
+    assert tsquery(list(parsed.words), parsed.prefix) == "samar:*"
+
+
+def test_known_words_and_short_words_are_not_corrected():
+    assert parse_query("grief", SYNONYMS, VOCABULARY).corrections == ()
+    assert parse_query("gp", SYNONYMS, VOCABULARY).corrections == ()
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        '"unbalanced',
+        "anxiety*",
+        "NEAR(anxiety grief)",
+        "anxiety AND OR NOT grief",
+        "grief 🙂🙂 \u202e\u0000",
+        "'; DROP TABLE service; --",
+        "x" * 2048,
+        "{}[]()^:-+",
+    ],
+)
+def test_hostile_input_is_just_words(hostile):
+    parsed = parse(hostile)
+    terms = query_terms(parsed, {})
+    for term in terms:
+        assert term.isalnum()
+    match = fts5_match(terms, parsed.prefix)
+    assert match.count('"') % 2 == 0
+    assert len(parsed.text) <= 200
+
+
+def test_normalise():
+    assert normalise("  Café   & Crisis—Line ") == "cafe crisis line"
+    assert normalise("Don't") == "dont"
