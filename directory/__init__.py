@@ -15,6 +15,7 @@ def create_app(config: type | Mapping[str, Any] | None = None) -> Flask:
     from directory.config import Config
     from directory.extensions import api, db
     from directory.privacy import keep_queries_out_of_logs
+    from directory.search.index import keep_index_in_step
 
     app = Flask(__name__, instance_relative_config=False)
     app.config.from_object(Config)
@@ -25,6 +26,7 @@ def create_app(config: type | Mapping[str, Any] | None = None) -> Flask:
 
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented field order
     keep_queries_out_of_logs()
+    keep_index_in_step()
     db.init_app(app)
     api.init_app(app)
     api_package.register_blueprints(api)

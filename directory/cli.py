@@ -28,9 +28,58 @@ def init_db_command() -> None:
     """Create or upgrade the database schema (Alembic migrations)."""
     from directory.extensions import db
     from directory.migrate import upgrade_database
+    from directory.search.index import index_is_complete, reindex_all
 
     upgrade_database(db.engine)
     click.echo("Database is at the latest schema.")
+    if not index_is_complete(db.session):
+        # e.g. the first upgrade past the search migration: build what it could not.
+        count = reindex_all(db.session)
+        db.session.commit()
+        click.echo(f"Search index built for {count} services.")
+
+
+@click.command("reindex")
+@with_appcontext
+def reindex_command() -> None:
+    """Rebuild the search index and opening intervals of every service (a repair)."""
+    from directory.extensions import db
+    from directory.search.index import reindex_all
+
+    count = reindex_all(db.session)
+    db.session.commit()
+    click.echo(f"Reindexed {count} services.")
+
+
+@click.group("geodata")
+def geodata_group() -> None:
+    """Full-postcode positions for exact distances."""
+
+
+@geodata_group.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+def geodata_import_command(path: Path) -> None:
+    """Load an ONS Postcode Directory or Code-Point Open CSV (replaces earlier imports)."""
+    from sqlalchemy import delete, insert
+
+    from directory.extensions import db
+    from directory.geo import read_postcode_csv
+    from directory.models import PostcodePoint
+
+    try:
+        rows = [
+            {"postcode": pc, "latitude": lat, "longitude": lon, "nation": nation}
+            for pc, lat, lon, nation in read_postcode_csv(path)
+        ]
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    session = db.session
+    session.execute(delete(PostcodePoint))
+    for start in range(0, len(rows), 5000):
+        session.execute(insert(PostcodePoint), rows[start : start + 5000])
+    session.commit()
+    click.echo(f"Imported {len(rows)} postcodes from {path}.")
 
 
 @click.command("seed")
@@ -65,7 +114,7 @@ def openapi_write_command(path: Path) -> None:
 
 def register_commands(app: Flask) -> None:
     """Add the project's commands to the app's CLI."""
-    for command in (init_db_command, seed_command, openapi_group):
+    for command in (init_db_command, seed_command, reindex_command, geodata_group, openapi_group):
         app.cli.add_command(command)
 
 

@@ -19,6 +19,10 @@ class Config:
     INSTANCE_DIR = Path(_env("INSTANCE_DIR") or PROJECT_ROOT / "instance")
     SQLALCHEMY_DATABASE_URL = _env("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'signpost.db'}"
     SEED_DIR = Path(_env("SEED_DIR") or PROJECT_ROOT / "seed_data")
+    GAZETTEER_DIR = Path(_env("GAZETTEER_DIR") or PROJECT_ROOT / "seed_data" / "geo")
+    # Optional online geocoder for places the offline gazetteer does not know ("nominatim").
+    GEOCODER = _env("GEOCODER")
+    GEOCODER_TIMEOUT = float(_env("GEOCODER_TIMEOUT") or 3)
     DEFAULT_PAGE_SIZE = 20
     MAX_PAGE_SIZE = 100
 

@@ -11,6 +11,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
+from directory.geo import Gazetteer, load_gazetteer
+
 _EXTENSION_KEY = "signpost.db"
 
 
@@ -66,6 +68,11 @@ class Database:
         session = g.pop("db_session", None)
         if session is not None:
             session.close()
+
+
+def gazetteer() -> Gazetteer:
+    """The offline gazetteer for this app (loaded once per process and directory)."""
+    return load_gazetteer(Path(current_app.config["GAZETTEER_DIR"]))
 
 
 db = Database()

@@ -7,13 +7,16 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from directory.extensions import db
-from directory.migrate import upgrade_database
+from directory.migrate import include_name, include_object, upgrade_database
 from directory.models import Base
 
 
 def test_migrations_match_the_models(app):
     with app.app_context(), db.engine.connect() as connection:
-        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        context = MigrationContext.configure(
+            connection, opts={"include_name": include_name, "include_object": include_object}
+        )
+        differences = compare_metadata(context, Base.metadata)
     assert differences == []
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import phonenumbers
 
+from directory.geo import Place
 from directory.hours import OpenStatus
 from directory.models import Channel, Location, Organization, Schedule, Service, TaxonomyTerm
 from directory.search.availability import channel_status, service_status, visible_channels
@@ -195,4 +196,20 @@ def _availability(status: OpenStatus | None) -> dict[str, Any]:
         "open_now": status.open_now,
         "next_open": status.next_open,
         "closes_at": status.closes_at,
+    }
+
+
+def present_place(place: Place | None) -> dict[str, Any] | None:
+    """Echo a resolved place: what was typed, where we took it to be, and how precisely."""
+    if place is None:
+        return None
+    return {
+        "query": place.query,
+        "name": place.name,
+        "kind": place.kind,
+        "latitude": round(place.latitude, 5),
+        "longitude": round(place.longitude, 5),
+        "precision": place.precision,
+        "nation": place.nation,
+        "district": place.district,
     }

@@ -1,0 +1,32 @@
+"""Places: resolve a postcode, district, town or 'lat,lon' offline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+
+from directory.api.presenters import present_place
+from directory.api.search import PlaceSchema
+from directory.errors import InvalidInput
+from directory.extensions import db, gazetteer
+from directory.geo import UnknownPlace
+from directory.search.service import resolve_place
+
+blp = Blueprint("places", __name__, url_prefix="/api/v1/places", description="UK places")
+
+
+@blp.route("/<path:query>")
+class PlaceByQuery(MethodView):
+    @blp.response(200, PlaceSchema)
+    def get(self, query: str) -> dict[str, Any]:
+        """Resolve a postcode, district, town or 'lat,lon' to a point, its precision and nation."""
+        try:
+            place = resolve_place(db.session, gazetteer(), query)
+        except UnknownPlace as unknown:
+            hint = f" Did you mean {', '.join(unknown.suggestions)}?" if unknown.suggestions else ""
+            raise InvalidInput(
+                errors={"query": [f"Unknown place {unknown.query!r}.{hint}"]}
+            ) from None
+        return present_place(place) or {}

@@ -1,0 +1,173 @@
+"""Search: GET for links and type-ahead, POST so that a need never sits in a URL or a log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import RAISE, Schema, fields, validate
+
+from directory.api.args import at_field, nation_field
+from directory.api.paging import MAX_PER_PAGE
+from directory.api.presenters import present_place, present_service
+from directory.api.schemas import SafetySchema, ServiceSchema
+from directory.errors import InvalidInput
+from directory.extensions import db, gazetteer
+from directory.geo import UnknownPlace
+from directory.hours import now_in_london
+from directory.models import CHANNEL_TYPES, SERVICE_KINDS
+from directory.safety import safety_block_dict
+from directory.search.filters import issue_exists
+from directory.search.service import SearchRequest, search_services
+
+blp = Blueprint(
+    "search",
+    __name__,
+    url_prefix="/api/v1/search",
+    description="Find services by need, place and availability",
+)
+
+FILTERS = (
+    "issue", "kind", "channel", "nation", "age", "free", "self_referral", "open_now",
+    "language", "include_demo",
+)  # fmt: skip
+
+
+class SearchArgsSchema(Schema):
+    class Meta:
+        unknown = RAISE
+
+    q = fields.String(
+        validate=validate.Length(max=4096),
+        metadata={"description": "What the person needs, in their words (typos, synonyms fine)"},
+    )
+    issue = fields.String(metadata={"description": "Issue term code, e.g. bereavement"})
+    kind = fields.String(validate=validate.OneOf(SERVICE_KINDS))
+    channel = fields.String(validate=validate.OneOf(CHANNEL_TYPES))
+    nation = nation_field("The person's nation; inferred from `near` when omitted")
+    age = fields.Integer(validate=validate.Range(min=0, max=120))
+    open_now = fields.Boolean()
+    free = fields.Boolean()
+    self_referral = fields.Boolean()
+    near = fields.String(
+        validate=validate.Length(min=1, max=100),
+        metadata={"description": "Postcode, district, town or 'lat,lon'"},
+    )
+    radius_km = fields.Float(validate=validate.Range(min=0.1, max=200))
+    language = fields.String(validate=validate.Regexp(r"^[a-z]{2}$"))
+    include_demo = fields.Boolean(load_default=True)
+    at = at_field()
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_PER_PAGE))
+
+
+class MatchedSchema(Schema):
+    terms = fields.List(fields.String(), required=True)
+    synonyms = fields.List(fields.Dict(), required=True)
+    issues = fields.List(fields.String(), required=True)
+    place = fields.Dict(allow_none=True)
+
+
+class SearchHitSchema(ServiceSchema):
+    distance_km = fields.Float(allow_none=True)
+    score = fields.Float(required=True)
+    matched = fields.Nested(MatchedSchema, required=True)
+
+
+class PlaceSchema(Schema):
+    query = fields.String(required=True)
+    name = fields.String(required=True)
+    kind = fields.String(required=True)
+    latitude = fields.Float(required=True)
+    longitude = fields.Float(required=True)
+    precision = fields.String(required=True)
+    nation = fields.String(allow_none=True)
+    district = fields.String(allow_none=True)
+
+
+class QuerySchema(Schema):
+    text = fields.String(required=True)
+    words = fields.List(fields.String(), required=True)
+    synonyms = fields.List(fields.Dict(), required=True)
+    corrections = fields.List(fields.Dict(), required=True)
+
+
+class SearchResponseSchema(Schema):
+    total_items = fields.Integer(required=True)
+    total_pages = fields.Integer(required=True)
+    page_number = fields.Integer(required=True)
+    size = fields.Integer(required=True)
+    first_page = fields.Boolean(required=True)
+    last_page = fields.Boolean(required=True)
+    empty = fields.Boolean(required=True)
+    contents = fields.List(fields.Nested(SearchHitSchema), required=True)
+    query = fields.Nested(QuerySchema, allow_none=True)
+    suggestion = fields.String(allow_none=True)
+    place = fields.Nested(PlaceSchema, allow_none=True)
+    facets = fields.Dict(
+        keys=fields.String(), values=fields.Dict(keys=fields.String(), values=fields.Integer())
+    )
+    safety = fields.Nested(SafetySchema, required=True)
+
+
+def run_search(args: dict[str, Any]) -> dict[str, Any]:
+    """Validate what the schema cannot, search, and shape the response."""
+    if args.get("issue") and not issue_exists(db.session, args["issue"]):
+        raise InvalidInput(errors={"issue": [f"Unknown issue code {args['issue']!r}."]})
+    request = SearchRequest(
+        at=args.get("at") or now_in_london(),
+        q=args.get("q"),
+        near=args.get("near"),
+        radius_km=args.get("radius_km"),
+        page=args["page"],
+        per_page=args["per_page"],
+        filters={key: args[key] for key in FILTERS if key in args},
+    )
+    try:
+        result = search_services(db.session, request, gazetteer())
+    except UnknownPlace as unknown:
+        hint = f" Did you mean {', '.join(unknown.suggestions)}?" if unknown.suggestions else ""
+        raise InvalidInput(errors={"near": [f"Unknown place {unknown.query!r}.{hint}"]}) from None
+    from directory.api.paging import page_envelope
+
+    contents = [
+        {
+            **present_service(hit.service, at=request.at, nation=result.nation),
+            "distance_km": hit.distance_km,
+            "score": hit.score,
+            "matched": hit.matched,
+        }
+        for hit in result.hits
+    ]
+    parsed = result.query
+    return {
+        **page_envelope(contents, result.total, request.page, request.per_page),
+        "query": None
+        if parsed is None
+        else {
+            "text": parsed.text,
+            "words": list(parsed.words),
+            "synonyms": [{"typed": s.typed, "issue": s.issue} for s in parsed.synonyms],
+            "corrections": [{"typed": t, "meant": m} for t, m in parsed.corrections],
+        },
+        "suggestion": parsed.suggestion if parsed else None,
+        "place": present_place(result.place),
+        "facets": result.facets,
+        "safety": safety_block_dict(result.nation),
+    }
+
+
+@blp.route("")
+class Search(MethodView):
+    @blp.arguments(SearchArgsSchema, location="query", unknown=RAISE)
+    @blp.response(200, SearchResponseSchema)
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Search services (query string; prefer POST for what a person typed)."""
+        return run_search(args)
+
+    @blp.arguments(SearchArgsSchema, location="json")
+    @blp.response(200, SearchResponseSchema)
+    def post(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Search services with the request in the body, so it stays out of URLs and logs."""
+        return run_search(args)

@@ -1,0 +1,186 @@
+"""GET and POST /api/v1/search: text, synonyms, typos, places, coverage, open-now, facets."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import WEDNESDAY_AFTERNOON, WEDNESDAY_SMALL_HOURS
+
+
+def search(client, **body):
+    response = client.post("/api/v1/search", json={"per_page": 100, **body})
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()
+
+
+def names(body):
+    return [hit["name"] for hit in body["contents"]]
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("grief", "Cruse Bereavement Support"),  # synonym of bereavement
+        ("panic attacks", "Anxiety UK"),  # narrower term finds its broader one's services
+        ("eating disorder", "Beat"),
+        ("anxeity", "Anxiety UK"),  # typos
+        ("berevement", "Cruse Scotland"),
+        ("loneliess", "The Silver Line (Age UK)"),
+        ("samar", "Samaritans"),  # type-ahead prefix
+        ("Samaritans", "Samaritans"),
+    ],
+)
+def test_text_finds_the_right_service(client, typed, expected):
+    assert expected in names(search(client, q=typed))
+
+
+def test_synonym_is_explained(client):
+    body = search(client, q="grief", include_demo=False)
+    cruse = next(h for h in body["contents"] if h["name"] == "Cruse Bereavement Support")
+    assert {"typed": "grief", "issue": "bereavement"} in cruse["matched"]["synonyms"]
+    assert body["query"]["synonyms"] == [{"typed": "grief", "issue": "bereavement"}]
+
+
+def test_typo_gives_a_suggestion(client):
+    body = search(client, q="anxeity helpline")
+    assert body["suggestion"] == "anxiety helpline"
+
+
+def test_name_matches_rank_above_description_matches(client):
+    body = search(client, q="samaritans", include_demo=False)
+    assert names(body)[0] == "Samaritans"
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    ['"', "*", "NEAR", "AND", "OR NOT", "🙂", "x" * 2048, "a\u0000b", "'; --", "(", "^"],
+)
+def test_hostile_queries_never_500(client, hostile):
+    for response in (
+        client.post("/api/v1/search", json={"q": hostile}),
+        client.get("/api/v1/search", query_string={"q": hostile}),
+    ):
+        assert response.status_code == 200
+        assert response.get_json()["safety"]["emergency"]["value"] == "999"
+
+
+def test_search_near_a_postcode_puts_local_services_first_with_distance(client):
+    body = search(client, q="peer support", near="LS6 2AB")
+    local = [h for h in body["contents"] if h["distance_km"] is not None]
+    assert local, "expected Leeds demo services"
+    assert all(h["distance_km"] <= 25 for h in local)
+    assert body["place"]["district"] == "LS6"
+    assert body["place"]["nation"] == "ENG"
+    assert body["safety"]["urgent"][0]["name"] == "NHS 111 mental health option"
+
+
+def test_a_place_typed_into_the_query_is_understood(client):
+    body = search(client, q="grief LS6")
+    assert body["place"]["district"] == "LS6"
+    assert body["query"]["text"] == "grief"
+
+
+def test_scotland_only_service_is_never_offered_in_leeds(client):
+    leeds = names(search(client, near="Leeds", include_demo=False))
+    assert "Breathing Space" not in leeds
+    assert "NHS 24 Mental Health Hub" not in leeds
+    assert "Samaritans" in leeds
+    edinburgh = names(search(client, near="EH1", include_demo=False))
+    assert "Breathing Space" in edinburgh
+
+
+def test_local_services_only_where_they_cover(client):
+    leeds = search(client, near="LS1")
+    assert not any(
+        loc["town"] in ("Edinburgh", "Belfast")
+        for hit in leeds["contents"]
+        for loc in hit["locations"]
+    )
+
+
+def test_commissioned_service_only_inside_its_areas(client, seeded_app):
+    # The demo Talking Therapies services are commissioned for listed districts only.
+    from directory.extensions import db
+    from directory.models import Coverage, Service
+
+    with seeded_app.app_context():
+        row = db.session.execute(
+            db.session.query(Service.name, Coverage.areas)
+            .join(Coverage)
+            .where(Coverage.scope == "commissioned", Service.demo)
+            .statement
+        ).first()
+    assert row is not None
+    name, areas = row
+    inside = names(search(client, near=areas[0], radius_km=200))
+    assert name in inside
+    outside = names(search(client, near="Inverness", radius_km=200))
+    assert name not in outside
+
+
+def test_open_now_at_fixed_instants(client):
+    night = names(search(client, open_now=True, at=WEDNESDAY_SMALL_HOURS, include_demo=False))
+    assert "Samaritans" in night
+    assert "SANEline" not in night
+    day = names(search(client, open_now=True, at=WEDNESDAY_AFTERNOON, include_demo=False))
+    assert "Switchboard LGBT+" in day
+
+
+def test_filters_apply(client):
+    body = search(client, q="support", nation="SCT", include_demo=False)
+    for hit in body["contents"]:
+        assert "SCT" in hit["coverage"]["nations"]
+    assert "Shout" in names(search(client, channel="text", include_demo=False))
+    welsh = names(search(client, language="cy", include_demo=False))
+    assert "Samaritans" in welsh
+
+
+def test_facets_add_up(client):
+    body = search(client, q="support", per_page=5)
+    assert sum(body["facets"]["kind"].values()) == body["total_items"]
+    assert all(n <= body["total_items"] for n in body["facets"]["issue"].values())
+    assert all(n <= body["total_items"] for n in body["facets"]["channel"].values())
+    assert body["size"] == 5
+
+
+def test_results_are_deterministic(client):
+    first = search(client, q="support", near="Cardiff", at=WEDNESDAY_AFTERNOON)
+    second = search(client, q="support", near="Cardiff", at=WEDNESDAY_AFTERNOON)
+    assert [h["id"] for h in first["contents"]] == [h["id"] for h in second["contents"]]
+
+
+def test_get_and_post_agree(client):
+    posted = search(client, q="grief", near="EH1", per_page=20)
+    got = client.get("/api/v1/search?q=grief&near=EH1&per_page=20").get_json()
+    assert [h["id"] for h in got["contents"]] == [h["id"] for h in posted["contents"]]
+
+
+def test_unknown_place_is_422_with_suggestions(client):
+    response = client.post("/api/v1/search", json={"near": "Inverneess"})
+    assert response.status_code == 422
+    message = response.get_json()["errors"]["near"][0]
+    assert "Inverness" in message
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"radius_km": 0}, "radius_km"),
+        ({"age": "old"}, "age"),
+        ({"nation": "FR"}, "nation"),
+        ({"colour": "blue"}, "colour"),
+        ({"issue": "no-such-issue"}, "issue"),
+        ({"q": "x" * 5000}, "q"),
+    ],
+)
+def test_bad_input_is_422_naming_the_field(client, body, field):
+    response = client.post("/api/v1/search", json=body)
+    assert response.status_code == 422
+    assert field in response.get_json()["errors"]
+
+
+def test_every_response_carries_the_safety_block(client):
+    body = search(client, q="zzzzqqq")
+    assert body["total_items"] == 0
+    assert body["safety"]["listening"][0]["value"] == "116 123"
+    assert len(body["safety"]["urgent"]) == 4  # nation unknown: all four
