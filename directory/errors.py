@@ -47,6 +47,12 @@ def invalid_fields_message(errors: Any) -> str:
     return "Invalid input"
 
 
+def unknown_place(field: str, query: str, suggestions: tuple[str, ...]) -> InvalidInput:
+    """A 422 for a place we cannot find, naming the field and suggesting close matches."""
+    hint = f" Did you mean {', '.join(suggestions)}?" if suggestions else ""
+    return InvalidInput(errors={field: [f"Unknown place {query!r}.{hint}"]})
+
+
 class SeedError(Exception):
     """A seed file is invalid; the message names the file, the entry and the field."""
 

@@ -11,7 +11,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from directory.geo import Gazetteer, load_gazetteer
+from directory.geo import Gazetteer, load_gazetteer, make_geocoder
+from directory.geo.geocoder import Geocode
 
 _EXTENSION_KEY = "signpost.db"
 
@@ -73,6 +74,21 @@ class Database:
 def gazetteer() -> Gazetteer:
     """The offline gazetteer for this app (loaded once per process and directory)."""
     return load_gazetteer(Path(current_app.config["GAZETTEER_DIR"]))
+
+
+def geocoder() -> Geocode | None:
+    """The online geocoder when SIGNPOST_GEOCODER names one (cached per app), else None."""
+    name = current_app.config.get("GEOCODER")
+    if not name:
+        return None
+    if "signpost.geocoder" not in current_app.extensions:
+        current_app.extensions["signpost.geocoder"] = make_geocoder(
+            name,
+            timeout=current_app.config["GEOCODER_TIMEOUT"],
+            user_agent="signpost-directory",
+        )
+    geocode: Geocode = current_app.extensions["signpost.geocoder"]
+    return geocode
 
 
 db = Database()

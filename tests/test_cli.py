@@ -59,3 +59,35 @@ def _script_info(app):
     from flask.cli import ScriptInfo
 
     return ScriptInfo(create_app=lambda: app)
+
+
+def test_geodata_import_gives_full_postcode_precision(app, seed, tmp_path):
+    seed(demo=False)
+    onspd = tmp_path / "onspd.csv"
+    onspd.write_text(
+        "pcds,lat,long,ctry\n"
+        "LS1 4AP,53.799601,-1.549438,E92000001\n"
+        "EH1 1YZ,55.953060,-3.188267,S92000003\n"
+    )
+    result = CliRunner().invoke(cli, ["geodata", "import", str(onspd)], obj=_script_info(app))
+    assert result.exit_code == 0, result.output
+    assert "Imported 2 postcodes" in result.output
+    place = app.test_client().get("/api/v1/places/ls14ap").get_json()
+    assert place["precision"] == "postcode"
+    assert abs(place["latitude"] - 53.799601) < 1e-5
+
+
+def test_geodata_import_rejects_a_malformed_file(app, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("pcds,lat,long,ctry\nLS1 4AP,north,-1.5,E92000001\n")
+    result = CliRunner().invoke(cli, ["geodata", "import", str(bad)], obj=_script_info(app))
+    assert result.exit_code == 1
+    assert "line 2" in result.output
+    assert "lat" in result.output
+
+
+def test_reindex_command(app, seed):
+    seed(demo=False)
+    result = CliRunner().invoke(cli, ["reindex"], obj=_script_info(app))
+    assert result.exit_code == 0, result.output
+    assert "Reindexed 34 services" in result.output

@@ -8,9 +8,9 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from directory.api.presenters import present_place
-from directory.api.search import PlaceSchema
-from directory.errors import InvalidInput
-from directory.extensions import db, gazetteer
+from directory.api.schemas import PlaceSchema
+from directory.errors import unknown_place
+from directory.extensions import db, gazetteer, geocoder
 from directory.geo import UnknownPlace
 from directory.search.service import resolve_place
 
@@ -23,10 +23,7 @@ class PlaceByQuery(MethodView):
     def get(self, query: str) -> dict[str, Any]:
         """Resolve a postcode, district, town or 'lat,lon' to a point, its precision and nation."""
         try:
-            place = resolve_place(db.session, gazetteer(), query)
+            place = resolve_place(db.session, gazetteer(), query, geocoder())
         except UnknownPlace as unknown:
-            hint = f" Did you mean {', '.join(unknown.suggestions)}?" if unknown.suggestions else ""
-            raise InvalidInput(
-                errors={"query": [f"Unknown place {unknown.query!r}.{hint}"]}
-            ) from None
+            raise unknown_place("query", unknown.query, unknown.suggestions) from None
         return present_place(place) or {}

@@ -172,3 +172,14 @@ class TaxonomyTermSchema(Schema):
     taxonomy = fields.String(required=True, metadata={"description": "taxonomy slug"})
     parent = fields.String(allow_none=True, metadata={"description": "code of the broader term"})
     synonyms = fields.List(fields.String(), required=True)
+
+
+class PlaceSchema(Schema):
+    query = fields.String(required=True)
+    name = fields.String(required=True)
+    kind = fields.String(required=True)
+    latitude = fields.Float(required=True)
+    longitude = fields.Float(required=True)
+    precision = fields.String(required=True)
+    nation = fields.String(allow_none=True)
+    district = fields.String(allow_none=True)

@@ -9,11 +9,11 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields, validate
 
 from directory.api.args import at_field, nation_field
-from directory.api.paging import MAX_PER_PAGE
+from directory.api.paging import MAX_PER_PAGE, page_envelope
 from directory.api.presenters import present_place, present_service
-from directory.api.schemas import SafetySchema, ServiceSchema
-from directory.errors import InvalidInput
-from directory.extensions import db, gazetteer
+from directory.api.schemas import PlaceSchema, SafetySchema, ServiceSchema
+from directory.errors import InvalidInput, unknown_place
+from directory.extensions import db, gazetteer, geocoder
 from directory.geo import UnknownPlace
 from directory.hours import now_in_london
 from directory.models import CHANNEL_TYPES, SERVICE_KINDS
@@ -75,17 +75,6 @@ class SearchHitSchema(ServiceSchema):
     matched = fields.Nested(MatchedSchema, required=True)
 
 
-class PlaceSchema(Schema):
-    query = fields.String(required=True)
-    name = fields.String(required=True)
-    kind = fields.String(required=True)
-    latitude = fields.Float(required=True)
-    longitude = fields.Float(required=True)
-    precision = fields.String(required=True)
-    nation = fields.String(allow_none=True)
-    district = fields.String(allow_none=True)
-
-
 class QuerySchema(Schema):
     text = fields.String(required=True)
     words = fields.List(fields.String(), required=True)
@@ -125,12 +114,9 @@ def run_search(args: dict[str, Any]) -> dict[str, Any]:
         filters={key: args[key] for key in FILTERS if key in args},
     )
     try:
-        result = search_services(db.session, request, gazetteer())
+        result = search_services(db.session, request, gazetteer(), geocoder())
     except UnknownPlace as unknown:
-        hint = f" Did you mean {', '.join(unknown.suggestions)}?" if unknown.suggestions else ""
-        raise InvalidInput(errors={"near": [f"Unknown place {unknown.query!r}.{hint}"]}) from None
-    from directory.api.paging import page_envelope
-
+        raise unknown_place("near", unknown.query, unknown.suggestions) from None
     contents = [
         {
             **present_service(hit.service, at=request.at, nation=result.nation),

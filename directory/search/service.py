@@ -11,7 +11,8 @@ from typing import Any
 from sqlalchemy import Select, and_, exists, func, literal_column, not_, or_, select, text
 from sqlalchemy.orm import Session
 
-from directory.geo import Gazetteer, Place, distance_km, parse_postcode
+from directory.geo import Gazetteer, Place, UnknownPlace, distance_km, parse_postcode
+from directory.geo.geocoder import Geocode
 from directory.hours import NATIONS, is_bank_holiday, to_london, week_minute
 from directory.models import (
     Channel,
@@ -71,13 +72,18 @@ class SearchResult:
     facets: dict[str, dict[str, int]]
 
 
-def search_services(session: Session, request: SearchRequest, gazetteer: Gazetteer) -> SearchResult:
+def search_services(
+    session: Session,
+    request: SearchRequest,
+    gazetteer: Gazetteer,
+    geocode: Geocode | None = None,
+) -> SearchResult:
     """Find, filter, rank and page services for one search."""
     vocabulary = load_vocabulary(session)
     typed = request.q or ""
     place = None
     if request.near:
-        place = resolve_place(session, gazetteer, request.near)
+        place = resolve_place(session, gazetteer, request.near, geocode)
     elif typed:
         place, typed = place_in_text(session, gazetteer, typed)
     parsed = parse_query(typed, vocabulary.synonyms, vocabulary.words) if typed.strip() else None
@@ -142,14 +148,33 @@ def search_services(session: Session, request: SearchRequest, gazetteer: Gazette
     )
 
 
-def resolve_place(session: Session, gazetteer: Gazetteer, query: str) -> Place:
-    """Resolve a place with the gazetteer, using imported full postcodes when there are any."""
+def resolve_place(
+    session: Session, gazetteer: Gazetteer, query: str, geocode: Geocode | None = None
+) -> Place:
+    """Resolve a place offline (with imported full postcodes when there are any), falling
+    back to the online geocoder only when one is configured."""
 
     def lookup(postcode: str) -> tuple[float, float, str | None] | None:
         point = session.get(PostcodePoint, postcode)
         return None if point is None else (point.latitude, point.longitude, point.nation)
 
-    return gazetteer.resolve(query, postcode_lookup=lookup)
+    try:
+        return gazetteer.resolve(query, postcode_lookup=lookup)
+    except UnknownPlace:
+        point = geocode(query) if geocode is not None else None
+        if point is None:
+            raise
+    latitude, longitude = point
+    return Place(
+        query=query.strip(),
+        name=query.strip(),
+        kind="geocoded",
+        latitude=latitude,
+        longitude=longitude,
+        precision="point",
+        nation=gazetteer.nation_of(latitude, longitude),
+        district=None,
+    )
 
 
 def place_in_text(session: Session, gazetteer: Gazetteer, typed: str) -> tuple[Place | None, str]:

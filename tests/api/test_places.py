@@ -39,3 +39,22 @@ def test_unknown_place_is_422_suggesting_close_matches(client):
     assert response.status_code == 422
     assert "Inverness" in response.get_json()["errors"]["query"][0]
     assert client.get("/api/v1/places/Atlantis").status_code == 422
+
+
+def test_configured_geocoder_answers_what_the_gazetteer_cannot(app, seed):
+    seed(demo=False)
+    asked = []
+
+    def fake_geocode(query):
+        asked.append(query)
+        return (57.15, -2.11) if query == "Footdee" else None  # a district of Aberdeen
+
+    app.config["GEOCODER"] = "nominatim"
+    app.extensions["signpost.geocoder"] = fake_geocode
+    client = app.test_client()
+    place = client.get("/api/v1/places/Footdee").get_json()
+    assert place["kind"] == "geocoded"
+    assert place["nation"] == "SCT"
+    assert client.get("/api/v1/places/LS1").get_json()["kind"] == "district"
+    assert asked == ["Footdee"]  # the offline gazetteer answered LS1 itself
+    assert client.get("/api/v1/places/Nowhere-at-all").status_code == 422
