@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint openapi install install-dev clean
+.PHONY: run test lint openapi bench install install-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ lint: install-dev
 
 openapi: install
 	$(BIN)/signpost openapi write
+
+# Search at 10,000 and 50,000 synthetic services: prints build time and p50/p95/p99 per query class.
+bench: install-dev
+	$(BIN)/python -m bench.search
 
 clean:
 	rm -rf $(VENV) instance build *.egg-info
