@@ -1,0 +1,303 @@
+"""From an assessment to recommendations: eligible services, the channel to use, reasons.
+
+Eligibility (age, nation, area, commissioning, channel, hours at levels 0-1) applies to every
+service except 999 and Samaritans (triage.md rule 6); a service left out is listed in
+`excluded` with the reason. Reasons and caveats are plain sentences a person can check.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import false, or_, select
+from sqlalchemy.orm import Session
+
+from directory.geo import Place
+from directory.hours import OpenStatus, to_london
+from directory.models import Channel, Coverage, Service
+from directory.safety import NATION_NAMES
+from directory.search.availability import channel_status, service_status, visible_channels
+from directory.search.filters import ServiceFilters, apply_filters, issue_clause, with_details
+from directory.search.service import in_areas, nearby_services
+from directory.triage.engine import TIER_OTHER, Answers, Assessment, Route
+
+NEVER_FILTERED = ("emergency-services", "samaritans")  # triage.md rule 6
+MAX_RECOMMENDATIONS = 12
+MAX_EXTRA_CANDIDATES = 20
+LOCAL_RADIUS_KM = 25.0
+DEFAULT_CHANNEL_ORDER = (
+    "phone", "text", "web_chat", "in_person", "video", "online_community", "email", "website",
+    "app",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Recommendation:
+    service: Service
+    channel: Channel | None
+    reasons: tuple[str, ...]
+    caveats: tuple[str, ...]
+    status: OpenStatus | None
+    distance_km: float | None
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    service: Service
+    reasons: tuple[str, ...]
+
+
+def recommend(
+    session: Session,
+    assessment: Assessment,
+    answers: Answers,
+    place: Place | None,
+    at: datetime,
+    issue_names: dict[str, str],
+) -> tuple[list[Recommendation], list[Exclusion]]:
+    """Gather candidate services, keep the eligible ones with a channel and reasons, rank them.
+
+    Preferred channels narrow the list; when they would leave nothing, they become a caveat
+    instead (an empty answer helps nobody). Not being able to use the phone always holds.
+    """
+    recommended, excluded = _recommend(session, assessment, answers, place, at, issue_names)
+    if not recommended and answers.preferred_channels:
+        relaxed = replace(answers, preferred_channels=())
+        recommended, _ = _recommend(session, assessment, relaxed, place, at, issue_names)
+        recommended = [
+            replace(r, caveats=(*r.caveats, _preference_caveat(r.channel, answers)))
+            for r in recommended
+        ]
+    return recommended, excluded
+
+
+def _preference_caveat(channel: Channel | None, answers: Answers) -> str:
+    ways = ", ".join(c.replace("_", " ") for c in answers.preferred_channels)
+    how = f"; contact by {channel.type.replace('_', ' ')}" if channel is not None else ""
+    return f"Not available the way you preferred ({ways}){how}"
+
+
+def _recommend(
+    session: Session,
+    assessment: Assessment,
+    answers: Answers,
+    place: Place | None,
+    at: datetime,
+    issue_names: dict[str, str],
+) -> tuple[list[Recommendation], list[Exclusion]]:
+    level = assessment.urgency.level
+    routes = {route.slug: route for route in assessment.routes}
+    services = _by_slug(session, list(routes))
+    distances = nearby_services(session, place, LOCAL_RADIUS_KM) if place else {}
+    for service in _extra_candidates(session, answers, level, distances, set(services)):
+        services[service.slug] = service
+        routes.setdefault(service.slug, Route(service.slug, TIER_OTHER, len(routes), ("match",)))
+
+    recommended: list[tuple[tuple[Any, ...], Recommendation]] = []
+    excluded: list[Exclusion] = []
+    for slug, service in services.items():
+        route = routes[slug]
+        km = distances.get(service.id)
+        problems = [] if slug in NEVER_FILTERED else ineligible(service, answers, place, km)
+        channel = choose_channel(service, answers, at, level)
+        if channel is None and slug not in NEVER_FILTERED:
+            problems.append(_no_channel_reason(answers))
+        # Hours of the way they will actually get in touch, not of any channel at all.
+        status = (
+            channel_status(channel, service, at, answers.nation)
+            if channel is not None
+            else service_status(service, at, answers.nation)
+        )
+        if level <= 1 and status is not None and not status.open_now and slug not in NEVER_FILTERED:
+            problems.append(f"Closed now{_opens(status)}")
+        if problems:
+            excluded.append(Exclusion(service, tuple(problems)))
+            continue
+        reasons = explain(service, route, status, channel, km, answers, issue_names)
+        caveats = caveats_for(service, channel, answers, place)
+        key = _rank_key(route, status, km, level, service)
+        recommended.append((key, Recommendation(service, channel, reasons, caveats, status, km)))
+    recommended.sort(key=lambda pair: pair[0])
+    excluded.sort(key=lambda e: e.service.name)
+    return [r for _, r in recommended[:MAX_RECOMMENDATIONS]], excluded
+
+
+def _by_slug(session: Session, slugs: list[str]) -> dict[str, Service]:
+    rows = session.scalars(
+        with_details(select(Service).where(Service.slug.in_(slugs), Service.status == "active"))
+    ).all()
+    found = {service.slug: service for service in rows}
+    return {slug: found[slug] for slug in slugs if slug in found}
+
+
+def _extra_candidates(
+    session: Session, answers: Answers, level: int, distances: dict[str, float], known: set[str]
+) -> list[Service]:
+    """Beyond the routes: services for the person's issues, and local ones near them."""
+    if level <= 1 or not (answers.issues or distances):
+        return []
+    statement = apply_filters(
+        select(Service).where(Service.slug.not_in(known)),
+        ServiceFilters(at=datetime.min, nation=answers.nation),
+    )
+    if answers.issues:
+        statement = statement.where(issue_clause(list(answers.issues)))
+    # Local services only where the person is; national ones wherever they cover.
+    local = Service.id.in_(list(distances)) if distances else false()
+    statement = statement.outerjoin(Coverage).where(or_(Coverage.scope == "national", local))
+    rows = session.scalars(with_details(statement.order_by(Service.name))).all()
+    rows = sorted(rows, key=lambda s: (distances.get(s.id, 0.0), s.name))
+    return list(rows[:MAX_EXTRA_CANDIDATES])
+
+
+def ineligible(
+    service: Service, answers: Answers, place: Place | None, km: float | None
+) -> list[str]:
+    """Why this person cannot use this service (empty when they can)."""
+    problems = []
+    rules = service.eligibility
+    if rules is not None and answers.age is not None:
+        if rules.min_age is not None and answers.age < rules.min_age:
+            problems.append(f"For ages {rules.min_age} and over")
+        if rules.max_age is not None and answers.age > rules.max_age:
+            problems.append(f"For people aged {rules.max_age} and under")
+    if answers.nation and answers.nation not in service.nations:
+        problems.append(f"Not available in {NATION_NAMES[answers.nation]}")
+    coverage = service.coverage
+    if place is not None and coverage is not None and coverage.scope != "national":
+        located = bool(service.location_links)
+        if coverage.scope == "commissioned" and not located and not in_areas(place, coverage.areas):
+            problems.append("Only where commissioned, and not in your area")
+        elif located and km is None:
+            problems.append("Not in your area")
+    return problems
+
+
+def choose_channel(service: Service, answers: Answers, at: datetime, level: int) -> Channel | None:
+    """The channel to use first: preferred types in order, never the phone for someone who
+    cannot use one (a textphone is fine), open ones first."""
+    channels = visible_channels(service, answers.nation)
+    if answers.cannot_use_phone:
+        channels = [c for c in channels if c.type != "phone" or c.textphone]
+    order = list(answers.preferred_channels) or list(DEFAULT_CHANNEL_ORDER)
+    if answers.cannot_use_phone and not answers.preferred_channels:
+        order = [t for t in order if t != "phone"] + ["phone"]
+    usable = [c for c in channels if c.type in order]
+    if not usable and answers.preferred_channels and service.slug in NEVER_FILTERED:
+        usable = channels  # 999 and Samaritans are offered whatever the preference
+    if not usable:
+        return None
+
+    def key(channel: Channel) -> tuple[int, int, int, int]:
+        status = channel_status(channel, service, at, answers.nation)
+        closed = 0 if status is None or status.open_now else 1
+        return (order.index(channel.type) if channel.type in order else 99, closed,
+                int(channel.textphone), channel.position)  # fmt: skip
+
+    return min(usable, key=key)
+
+
+def explain(
+    service: Service,
+    route: Route,
+    status: OpenStatus | None,
+    channel: Channel | None,
+    km: float | None,
+    answers: Answers,
+    issue_names: dict[str, str],
+) -> tuple[str, ...]:
+    """Human-readable reasons for recommending this service (always at least one)."""
+    reasons = []
+    routed_issues = [r.removeprefix("issue:") for r in route.reasons if r.startswith("issue:")]
+    if service.slug == "emergency-services":
+        reasons.append("If you or someone else is in danger now, call 999 or go to A&E")
+    if "someone_else" in route.reasons:
+        reasons.append("Takes calls from people worried about someone else")
+    if service.kind == "nhs_service" and service.is_crisis_service:
+        nations = ", ".join(NATION_NAMES[n] for n in service.nations)
+        reasons.append(f"The NHS urgent mental health line for {nations}")
+    if service.kind == "nhs_service" and not service.is_crisis_service:
+        reasons.append("An NHS service")
+    matched = [issue_names.get(code, code) for code in routed_issues]
+    matched += [
+        issue_names[t.code]
+        for t in service.issues
+        if t.code in answers.issues and issue_names[t.code] not in matched
+    ]
+    if matched:
+        reasons.append(f"Helps with {', '.join(matched).lower()}")
+    reasons.append(_availability(status))
+    if channel is not None and channel.free_to_contact:
+        reasons.append("Free to contact")
+    elif service.cost == "free":
+        reasons.append("Free")
+    if service.self_referral and service.slug != "emergency-services":
+        reasons.append("You can refer yourself")
+    if km is not None:
+        reasons.append(f"{km:.1f} km away")
+    return tuple(r for r in reasons if r)
+
+
+def caveats_for(
+    service: Service, channel: Channel | None, answers: Answers, place: Place | None
+) -> tuple[str, ...]:
+    """What to know before relying on this service."""
+    caveats = []
+    if not service.is_crisis_service:
+        caveats.append("Not a crisis service")
+    if service.demo:
+        caveats.append("Demo listing: not a real service")
+    if service.verification == "secondary":
+        caveats.append("Some details come from a secondary source and are being checked")
+    if service.coverage is not None and service.coverage.scope == "commissioned" and place is None:
+        caveats.append("Only available where commissioned: check it covers your area")
+    if service.eligibility is not None and service.eligibility.genders:
+        caveats.append(f"For {' and '.join(service.eligibility.genders)} people only")
+    if (
+        channel is not None
+        and answers.preferred_channels
+        and channel.type not in answers.preferred_channels
+    ):
+        caveats.append(_preference_caveat(channel, answers))
+    return tuple(caveats)
+
+
+def _availability(status: OpenStatus | None) -> str:
+    if status is None:
+        return ""
+    if status.open_now and status.closes_at is None:
+        return "Open now, 24 hours a day"
+    if status.open_now and status.closes_at is not None:
+        return f"Open now until {to_london(status.closes_at):%H:%M}"
+    return f"Closed now{_opens(status)}"
+
+
+def _opens(status: OpenStatus) -> str:
+    if status.next_open is None:
+        return ""
+    return f"; opens {to_london(status.next_open):%a %d %b %H:%M}"
+
+
+def _no_channel_reason(answers: Answers) -> str:
+    if answers.preferred_channels:
+        ways = ", ".join(c.replace("_", " ") for c in answers.preferred_channels)
+        return f"Cannot be contacted the way you preferred ({ways})"
+    return "Cannot be contacted without a phone call"
+
+
+def _rank_key(
+    route: Route, status: OpenStatus | None, km: float | None, level: int, service: Service
+) -> tuple[Any, ...]:
+    # At levels 0-2 what is open now comes first, round-the-clock first (triage.md rule 7).
+    if level <= 2:
+        if status is None:
+            open_rank = 2
+        elif status.open_now:
+            open_rank = 0 if status.closes_at is None else 1
+        else:
+            open_rank = 3
+    else:
+        open_rank = 0
+    return (route.tier, open_rank, km or 0.0, route.position, service.name, service.id)
