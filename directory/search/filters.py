@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, String, and_, cast, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, String, and_, cast, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from directory.models import (
@@ -50,11 +50,12 @@ def with_details(statement: Select[tuple[Service]]) -> Select[tuple[Service]]:
     )
 
 
-def _issue_clause(code: str):  # type: ignore[no-untyped-def]
+def issue_clause(codes: list[str]) -> ColumnElement[bool]:
+    """Services with any of these issues, or a narrower term of one of them."""
     # A broader term finds its narrower ones too: "anxiety" finds panic and OCD services.
-    parent = select(TaxonomyTerm.id).where(TaxonomyTerm.code == code).scalar_subquery()
+    parents = select(TaxonomyTerm.id).where(TaxonomyTerm.code.in_(codes))
     term_ids = select(TaxonomyTerm.id).where(
-        or_(TaxonomyTerm.code == code, TaxonomyTerm.parent_id == parent)
+        or_(TaxonomyTerm.code.in_(codes), TaxonomyTerm.parent_id.in_(parents))
     )
     return exists().where(
         service_taxonomy_term.c.service_id == Service.id,
@@ -73,7 +74,7 @@ def apply_filters(statement: Select[Any], filters: ServiceFilters) -> Select[Any
     if not filters.include_demo:
         statement = statement.where(Service.demo.is_(False))
     if filters.issue:
-        statement = statement.where(_issue_clause(filters.issue))
+        statement = statement.where(issue_clause([filters.issue]))
     if filters.kind:
         statement = statement.where(Service.kind == filters.kind)
     if filters.channel:
