@@ -28,13 +28,14 @@ def init_db_command() -> None:
     """Create or upgrade the database schema (Alembic migrations)."""
     from directory.extensions import db
     from directory.migrate import upgrade_database
-    from directory.search.index import index_is_complete, reindex_all
+    from directory.search.index import analyze, index_is_complete, reindex_all
 
     upgrade_database(db.engine)
     click.echo("Database is at the latest schema.")
     if not index_is_complete(db.session):
         # e.g. the first upgrade past the search migration: build what it could not.
         count = reindex_all(db.session)
+        analyze(db.session)
         db.session.commit()
         click.echo(f"Search index built for {count} services.")
 
@@ -44,9 +45,10 @@ def init_db_command() -> None:
 def reindex_command() -> None:
     """Rebuild the search index and opening intervals of every service (a repair)."""
     from directory.extensions import db
-    from directory.search.index import reindex_all
+    from directory.search.index import analyze, reindex_all
 
     count = reindex_all(db.session)
+    analyze(db.session)
     db.session.commit()
     click.echo(f"Reindexed {count} services.")
 
@@ -88,6 +90,7 @@ def geodata_import_command(path: Path) -> None:
 def seed_command(demo: bool) -> None:
     """Load taxonomy and national services (and demo listings) in one transaction."""
     from directory.extensions import db
+    from directory.search.index import analyze
     from directory.seed import load_seed_bundle, seed_database
 
     try:
@@ -95,6 +98,8 @@ def seed_command(demo: bool) -> None:
     except SeedError as error:
         raise click.ClickException(str(error)) from error
     report = seed_database(db.session, bundle)
+    analyze(db.session)
+    db.session.commit()
     click.echo(report.summary())
 
 

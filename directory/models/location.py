@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from directory.models.base import Base, new_id
@@ -19,6 +19,8 @@ ADDRESS_VISIBILITIES = ("public", "area_only", "hidden")
 
 class Location(Base):
     __tablename__ = "location"
+    # Search finds nearby services with a bounding box on these two columns.
+    __table_args__ = (Index("ix_location_latitude_longitude", "latitude", "longitude"),)
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     name: Mapped[str | None] = mapped_column(String(200))

@@ -29,6 +29,11 @@ class SearchDocument(Base):
     # Open-now in SQL: opening_interval rows answer it, except near a bank holiday for services
     # that close on them, or for hours with validity dates; then the exact rules decide.
     hours_known: Mapped[bool] = mapped_column(default=False)
+    # Facets come from these, in the same row as the match: no extra queries per search.
+    issue_codes: Mapped[str] = mapped_column(Text, default="")  # space-separated
+    channel_types: Mapped[str] = mapped_column(Text, default="")  # published ones
+    # Listed areas (or commissioning) but no location: found by area, never by distance.
+    remote_area_coverage: Mapped[bool] = mapped_column(default=False, index=True)
     closes_on_bank_holidays: Mapped[bool] = mapped_column(default=False)
     has_validity_dates: Mapped[bool] = mapped_column(default=False)
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, String, and_, cast, exists, func, or_, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from directory.models import (
     Channel,
@@ -38,15 +38,16 @@ class ServiceFilters:
 
 def with_details(statement: Select[tuple[Service]]) -> Select[tuple[Service]]:
     """Load everything a service response shows in a handful of queries, not one per row."""
+    # One-to-one parts ride along in the main query; each collection costs one more.
     return statement.options(
-        selectinload(Service.organization),
-        selectinload(Service.channels).selectinload(Channel.schedule),
-        selectinload(Service.schedule),
-        selectinload(Service.eligibility),
-        selectinload(Service.coverage),
+        joinedload(Service.organization),
+        joinedload(Service.schedule),
+        joinedload(Service.eligibility),
+        joinedload(Service.coverage),
+        selectinload(Service.channels).joinedload(Channel.schedule),
         selectinload(Service.nation_rows),
-        selectinload(Service.issues),
-        selectinload(Service.location_links).selectinload(ServiceAtLocation.location),
+        selectinload(Service.issues).joinedload(TaxonomyTerm.parent),
+        selectinload(Service.location_links).joinedload(ServiceAtLocation.location),
     )
 
 

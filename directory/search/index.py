@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import delete, event, func, insert, select
+from sqlalchemy import delete, event, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from directory.hours import weekly_intervals
@@ -53,6 +53,11 @@ def document_for(service: Service) -> dict[str, Any]:
         "issues": " ".join(issue_words),
         "body": " ".join(part for part in body if part),
         "hours_known": bool(hours),
+        "issue_codes": " ".join(term.code for term in service.issues),
+        "channel_types": " ".join(sorted({c.type for c in service.channels if c.published})),
+        "remote_area_coverage": service.coverage is not None
+        and service.coverage.scope in ("areas", "commissioned")
+        and not service.location_links,
         "closes_on_bank_holidays": any(h.closed_on_bank_holidays for h in hours),
         "has_validity_dates": any(h.valid_from or h.valid_to for h in hours),
     }
@@ -102,6 +107,12 @@ def reindex_all(session: Session) -> int:
     session.execute(delete(SearchDocument))
     session.execute(delete(OpeningInterval))
     return index_services(session, ids)
+
+
+def analyze(session: Session) -> None:
+    """Refresh the query planner's statistics after a bulk change (seed, import, reindex):
+    without them SQLite picks plans that are a hundred times slower at 50,000 services."""
+    session.execute(text("ANALYZE"))
 
 
 def index_is_complete(session: Session) -> bool:

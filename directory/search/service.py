@@ -8,14 +8,13 @@ from datetime import datetime, timedelta
 from math import cos, radians
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, func, literal_column, not_, or_, select, text
+from sqlalchemy import Select, and_, exists, not_, or_, select, text
 from sqlalchemy.orm import Session
 
 from directory.geo import Gazetteer, Place, UnknownPlace, distance_km, parse_postcode
 from directory.geo.geocoder import Geocode
 from directory.hours import NATIONS, is_bank_holiday, to_london, week_minute
 from directory.models import (
-    Channel,
     Coverage,
     Location,
     OpeningInterval,
@@ -23,8 +22,6 @@ from directory.models import (
     SearchDocument,
     Service,
     ServiceAtLocation,
-    TaxonomyTerm,
-    service_taxonomy_term,
 )
 from directory.search.availability import service_status
 from directory.search.filters import ServiceFilters, apply_filters, with_details
@@ -41,6 +38,9 @@ from directory.search.vocabulary import load_vocabulary
 
 DEFAULT_RADIUS_KM = 25.0
 MAX_RADIUS_KM = 200.0
+# Search ranks at most this many candidates: the best text matches, or (without text) the
+# nearest and open ones. Nobody pages past it, and it bounds the work of every query.
+MAX_CANDIDATES = 500
 
 
 @dataclass(frozen=True)
@@ -93,22 +93,25 @@ def search_services(
 
     radius = min(request.radius_km or DEFAULT_RADIUS_KM, MAX_RADIUS_KM)
     distances = nearby_services(session, place, radius) if place else {}
-    statement = _candidates_statement(session, filters, terms, parsed, place, distances)
+    relevance = text_pool(session, terms, parsed.prefix if parsed else None) if terms else None
+    statement = _candidates_statement(session, filters, relevance, place, distances)
     rows = session.execute(statement).all()
 
     exact = _exact_open_now(session, rows, filters)
-    dropped: set[str] = set()
     candidates = []
+    counts: dict[str, Counter[str]] = {"issue": Counter(), "kind": Counter(), "channel": Counter()}
     for row in rows:
         open_now = exact.get(row.id, row.is_open if row.hours_known else None)
         if filters.open_now is not None and bool(open_now) is not filters.open_now:
-            dropped.add(row.id)
             continue
+        counts["kind"][row.kind] += 1
+        counts["issue"].update(row.issue_codes.split())
+        counts["channel"].update(row.channel_types.split())
         candidates.append(
             Candidate(
                 service_id=row.id,
                 name=row.name,
-                relevance=float(row.relevance or 0.0),
+                relevance=relevance.get(row.id, 0.0) if relevance else 0.0,
                 distance_km=distances.get(row.id),
                 open_now=open_now,
                 last_verified_at=row.last_verified_at,
@@ -135,16 +138,13 @@ def search_services(
         )
         for candidate, score in page
     ]
-    ids = statement.with_only_columns(Service.id).order_by(None)
-    if dropped:
-        ids = ids.where(Service.id.not_in(dropped))
     return SearchResult(
         hits=hits,
         total=len(ranked),
         query=parsed,
         place=place,
         nation=nation,
-        facets=facets(session, ids.scalar_subquery()) if ranked else _empty_facets(),
+        facets={name: _sorted_counts(counter.items()) for name, counter in counts.items()},
     )
 
 
@@ -197,12 +197,11 @@ def place_in_text(session: Session, gazetteer: Gazetteer, typed: str) -> tuple[P
 def nearby_services(session: Session, place: Place, radius_km: float) -> dict[str, float]:
     """Services a person at `place` can reach in person: id -> km to the nearest location.
 
-    A service counts when the place is inside its coverage: within its own radius, or in one
-    of its listed areas; and, for radius coverage, within the searcher's radius too.
+    Only locations within the searcher's radius count; of those, a service counts when the
+    place is inside its coverage: within its own radius, or in one of its listed areas.
     """
-    reach = max(radius_km, 50.0)  # listed areas can stretch past the searcher's radius
-    lat_pad = reach / 111.0
-    lon_pad = reach / max(1.0, 111.0 * abs(_cos_deg(place.latitude)))
+    lat_pad = radius_km / 111.0
+    lon_pad = radius_km / max(1.0, 111.0 * abs(_cos_deg(place.latitude)))
     rows = session.execute(
         select(
             ServiceAtLocation.service_id,
@@ -222,12 +221,14 @@ def nearby_services(session: Session, place: Place, radius_km: float) -> dict[st
     found: dict[str, float] = {}
     for service_id, lat, lon, scope, own_radius, areas in rows:
         km = distance_km(place.latitude, place.longitude, lat, lon)
+        if km > radius_km:
+            continue
         if scope == "radius":
-            inside = km <= (own_radius or radius_km) and km <= radius_km
+            inside = km <= (own_radius or radius_km)
         elif scope in ("areas", "commissioned"):
             inside = in_areas(place, areas or [])
         else:
-            inside = km <= radius_km
+            inside = True
         if inside:
             found[service_id] = min(km, found.get(service_id, km))
     return found
@@ -248,8 +249,7 @@ def _cos_deg(degrees: float) -> float:
 def _candidates_statement(
     session: Session,
     filters: ServiceFilters,
-    terms: list[str],
-    parsed: ParsedQuery | None,
+    relevance: dict[str, float] | None,
     place: Place | None,
     distances: dict[str, float],
 ) -> Select[Any]:
@@ -264,36 +264,44 @@ def _candidates_statement(
         SearchDocument.has_validity_dates,
         and_(SearchDocument.closes_on_bank_holidays, holiday),
     )
-    relevance, match = _text_match(session, terms, parsed)
     statement = (
         select(
             Service.id,
             Service.name,
+            Service.kind,
             Service.last_verified_at,
-            relevance.label("relevance"),
             is_open.label("is_open"),
             SearchDocument.hours_known,
+            SearchDocument.issue_codes,
+            SearchDocument.channel_types,
             needs_exact.label("needs_exact"),
         )
         .join(SearchDocument, SearchDocument.service_id == Service.id)
         .outerjoin(Coverage, Coverage.service_id == Service.id)
     )
-    if match is not None:
-        statement = statement.where(match)
     statement = apply_filters(statement, replace(filters, open_now=None))
     if filters.open_now is True:
         statement = statement.where(or_(and_(SearchDocument.hours_known, is_open), needs_exact))
     elif filters.open_now is False:
         statement = statement.where(or_(not_(is_open), needs_exact))
+    near_ids = list(distances)
     if place is not None:
         # National services count wherever they cover (nation already filtered); the rest only
         # where the place is inside their coverage.
-        near_ids = list(distances) or ["-"]
-        unlocated = _unlocated_area_services(session, place)
-        statement = statement.where(
-            or_(Coverage.scope == "national", Service.id.in_(near_ids + unlocated))
-        )
-    return statement
+        allowed = near_ids + _unlocated_area_services(session, place)
+        statement = statement.where(or_(Coverage.scope == "national", Service.id.in_(allowed)))
+    if relevance is not None:
+        return statement.where(Service.id.in_(list(relevance)))
+    # No text: keep the pool bounded, nearby and open services first, so ranking stays cheap.
+    order = [Service.id.in_(near_ids).desc()] if near_ids else []
+    if filters.open_now is None:
+        order.append(is_open.desc())
+    return statement.order_by(
+        *order,
+        Service.last_verified_at.desc(),
+        Service.name,
+        Service.id,
+    ).limit(MAX_CANDIDATES)
 
 
 def _bank_holiday_near(at: datetime) -> bool:
@@ -306,32 +314,33 @@ def _unlocated_area_services(session: Session, place: Place) -> list[str]:
     """Commissioned or area-listed services without a location, whose areas hold the place."""
     rows = session.execute(
         select(Coverage.service_id, Coverage.areas)
-        .where(Coverage.scope.in_(("areas", "commissioned")))
-        .where(~exists().where(ServiceAtLocation.service_id == Coverage.service_id))
+        .join(SearchDocument, SearchDocument.service_id == Coverage.service_id)
+        .where(SearchDocument.remote_area_coverage)
     ).all()
     return [service_id for service_id, areas in rows if in_areas(place, areas or [])]
 
 
-def _text_match(session: Session, terms: list[str], parsed: ParsedQuery | None) -> tuple[Any, Any]:
-    """The relevance column and the match condition for the terms (none: no text query)."""
-    if not terms:
-        return literal_column("0.0"), None
-    prefix = parsed.prefix if parsed else None
+def text_pool(session: Session, terms: list[str], prefix: str | None) -> dict[str, float]:
+    """The best MAX_CANDIDATES text matches: service id -> relevance (larger is better).
+
+    The index ranks and cuts in one step (FTS5 bm25 / ts_rank_cd), so a common word costs a
+    bounded amount of work after it, however many services mention it.
+    """
     if session.get_bind().dialect.name == "sqlite":
-        fts = (
-            select(
-                literal_column("service_fts.rowid").label("document_id"),
-                # bm25 is lower for better matches; name, issues, body weigh 10 : 5 : 1.
-                (-func.bm25(literal_column("service_fts"), 10.0, 5.0, 1.0)).label("relevance"),
-            )
-            .select_from(text("service_fts"))
-            .where(text("service_fts MATCH :match").bindparams(match=fts5_match(terms, prefix)))
-            .subquery()
-        )
-        return fts.c.relevance, SearchDocument.id == fts.c.document_id
-    document = literal_column("search_document.document")
-    query = func.to_tsquery("english", tsquery(terms, prefix))
-    return func.ts_rank_cd(document, query), document.op("@@")(query)
+        # bm25 is lower for better matches; name, issues and body weigh 10 : 5 : 1.
+        sql = text(
+            "SELECT d.service_id, -m.score FROM ("
+            " SELECT rowid AS document_id, bm25(service_fts, 10.0, 5.0, 1.0) AS score"
+            " FROM service_fts WHERE service_fts MATCH :match ORDER BY score LIMIT :limit"
+            ") AS m JOIN search_document AS d ON d.id = m.document_id"
+        ).bindparams(match=fts5_match(terms, prefix), limit=MAX_CANDIDATES)
+    else:
+        sql = text(
+            "SELECT service_id, ts_rank_cd(document, query) AS score"
+            " FROM search_document, to_tsquery('english', :match) AS query"
+            " WHERE document @@ query ORDER BY score DESC LIMIT :limit"
+        ).bindparams(match=tsquery(terms, prefix), limit=MAX_CANDIDATES)
+    return {service_id: float(score) for service_id, score in session.execute(sql)}
 
 
 def _exact_open_now(
@@ -407,34 +416,7 @@ def _matched(
     }
 
 
-def facets(session: Session, ids: Any) -> dict[str, dict[str, int]]:
-    """Counts of the matching services by issue, kind and channel."""
-    kinds = session.execute(
-        select(Service.kind, func.count()).where(Service.id.in_(ids)).group_by(Service.kind)
-    ).all()
-    issues = session.execute(
-        select(TaxonomyTerm.code, func.count(func.distinct(service_taxonomy_term.c.service_id)))
-        .join(service_taxonomy_term, service_taxonomy_term.c.taxonomy_term_id == TaxonomyTerm.id)
-        .where(service_taxonomy_term.c.service_id.in_(ids))
-        .group_by(TaxonomyTerm.code)
-    ).all()
-    channels = session.execute(
-        select(Channel.type, func.count(func.distinct(Channel.service_id)))
-        .where(Channel.service_id.in_(ids), Channel.verification != "unverified")
-        .group_by(Channel.type)
-    ).all()
-    return {
-        "issue": _sorted_counts(issues),
-        "kind": _sorted_counts(kinds),
-        "channel": _sorted_counts(channels),
-    }
-
-
 def _sorted_counts(rows: Any) -> dict[str, int]:
     return dict(
         sorted(Counter({key: count for key, count in rows}).items(), key=lambda kv: (-kv[1], kv[0]))
     )
-
-
-def _empty_facets() -> dict[str, dict[str, int]]:
-    return {"issue": {}, "kind": {}, "channel": {}}

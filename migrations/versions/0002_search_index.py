@@ -56,6 +56,9 @@ def upgrade() -> None:
         sa.Column("issues", sa.Text(), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("hours_known", sa.Boolean(), nullable=False),
+        sa.Column("issue_codes", sa.Text(), nullable=False),
+        sa.Column("channel_types", sa.Text(), nullable=False),
+        sa.Column("remote_area_coverage", sa.Boolean(), nullable=False),
         sa.Column("closes_on_bank_holidays", sa.Boolean(), nullable=False),
         sa.Column("has_validity_dates", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(
@@ -66,6 +69,12 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_search_document")),
         sa.UniqueConstraint("service_id", name=op.f("uq_search_document_service_id")),
+    )
+    op.create_index(
+        op.f("ix_search_document_remote_area_coverage"),
+        "search_document",
+        ["remote_area_coverage"],
+        unique=False,
     )
     op.create_table(
         "opening_interval",
@@ -92,6 +101,9 @@ def upgrade() -> None:
         sa.Column("nation", sa.String(length=3), nullable=True),
         sa.PrimaryKeyConstraint("postcode", name=op.f("pk_postcode_point")),
     )
+    op.create_index(
+        "ix_location_latitude_longitude", "location", ["latitude", "longitude"], unique=False
+    )
     statements = SQLITE_FTS if op.get_bind().dialect.name == "sqlite" else POSTGRES_FTS
     for statement in statements:
         op.execute(statement)
@@ -104,3 +116,4 @@ def downgrade() -> None:
     op.drop_table("opening_interval")
     op.drop_table("search_document")
     op.drop_table("postcode_point")
+    op.drop_index("ix_location_latitude_longitude", table_name="location")
