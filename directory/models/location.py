@@ -45,7 +45,9 @@ class ServiceAtLocation(Base):
     service_id: Mapped[str] = mapped_column(
         ForeignKey("service.id", ondelete="CASCADE"), index=True
     )
-    location_id: Mapped[str] = mapped_column(ForeignKey("location.id", ondelete="CASCADE"))
+    location_id: Mapped[str] = mapped_column(
+        ForeignKey("location.id", ondelete="CASCADE"), index=True
+    )
 
     service: Mapped[Service] = relationship(back_populates="location_links")
     location: Mapped[Location] = relationship(back_populates="service_links")

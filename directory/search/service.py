@@ -279,7 +279,7 @@ def _candidates_statement(
         .join(SearchDocument, SearchDocument.service_id == Service.id)
         .outerjoin(Coverage, Coverage.service_id == Service.id)
     )
-    statement = apply_filters(statement, replace(filters, open_now=None))
+    statement = apply_filters(session, statement, replace(filters, open_now=None))
     if filters.open_now is True:
         statement = statement.where(or_(and_(SearchDocument.hours_known, is_open), needs_exact))
     elif filters.open_now is False:

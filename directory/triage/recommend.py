@@ -139,11 +139,12 @@ def _extra_candidates(
     if level <= 1 or not (answers.issues or distances):
         return []
     statement = apply_filters(
+        session,
         select(Service).where(Service.slug.not_in(known)),
         ServiceFilters(at=datetime.min, nation=answers.nation),
     )
     if answers.issues:
-        statement = statement.where(issue_clause(list(answers.issues)))
+        statement = statement.where(issue_clause(session, list(answers.issues)))
     # Local services only where the person is; national ones wherever they cover.
     local = Service.id.in_(list(distances)) if distances else false()
     statement = statement.outerjoin(Coverage).where(or_(Coverage.scope == "national", local))

@@ -104,6 +104,12 @@ def upgrade() -> None:
     op.create_index(
         "ix_location_latitude_longitude", "location", ["latitude", "longitude"], unique=False
     )
+    op.create_index(
+        op.f("ix_service_at_location_location_id"),
+        "service_at_location",
+        ["location_id"],
+        unique=False,
+    )
     statements = SQLITE_FTS if op.get_bind().dialect.name == "sqlite" else POSTGRES_FTS
     for statement in statements:
         op.execute(statement)
@@ -117,3 +123,4 @@ def downgrade() -> None:
     op.drop_table("search_document")
     op.drop_table("postcode_point")
     op.drop_index("ix_location_latitude_longitude", table_name="location")
+    op.drop_index(op.f("ix_service_at_location_location_id"), table_name="service_at_location")
