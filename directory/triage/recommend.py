@@ -26,7 +26,8 @@ from directory.triage.engine import TIER_OTHER, Answers, Assessment, Route
 NEVER_FILTERED = ("emergency-services", "samaritans")  # triage.md rule 6
 MAX_RECOMMENDATIONS = 12
 MAX_EXTRA_CANDIDATES = 20
-LOCAL_RADIUS_KM = 25.0
+# Triage offers the nearest few local services; 10 km keeps them walkable or a short bus ride.
+LOCAL_RADIUS_KM = 10.0
 DEFAULT_CHANNEL_ORDER = (
     "phone", "text", "web_chat", "in_person", "video", "online_community", "email", "website",
     "app",
@@ -140,17 +141,26 @@ def _extra_candidates(
         return []
     statement = apply_filters(
         session,
-        select(Service).where(Service.slug.not_in(known)),
-        ServiceFilters(at=datetime.min, nation=answers.nation),
+        select(Service.id, Service.name).where(Service.slug.not_in(known)),
+        ServiceFilters(at=datetime.min, nation=answers.nation, age=answers.age),
     )
     if answers.issues:
         statement = statement.where(issue_clause(session, list(answers.issues)))
-    # Local services only where the person is; national ones wherever they cover.
+    # Local services only where the person is; national ones (wherever they cover) only for
+    # the issues the person named: the level's routes already cover the general ones.
     local = Service.id.in_(list(distances)) if distances else false()
-    statement = statement.outerjoin(Coverage).where(or_(Coverage.scope == "national", local))
-    rows = session.scalars(with_details(statement.order_by(Service.name))).all()
-    rows = sorted(rows, key=lambda s: (distances.get(s.id, 0.0), s.name))
-    return list(rows[:MAX_EXTRA_CANDIDATES])
+    national = Coverage.scope == "national" if answers.issues else false()
+    statement = statement.outerjoin(Coverage).where(or_(national, local))
+    # Choose on light rows, then load only the chosen few in full: nearest first, then by name.
+    light = sorted(
+        session.execute(statement), key=lambda row: (distances.get(row.id, 0.0), row.name)
+    )
+    chosen = [row.id for row in light[:MAX_EXTRA_CANDIDATES]]
+    loaded = {
+        s.id: s
+        for s in session.scalars(with_details(select(Service).where(Service.id.in_(chosen))))
+    }
+    return [loaded[service_id] for service_id in chosen if service_id in loaded]
 
 
 def ineligible(

@@ -13,7 +13,7 @@ from directory.geo.geocoder import Geocode
 from directory.models import TaxonomyTerm
 from directory.search.service import resolve_place
 from directory.triage.engine import Answers, Assessment, evaluate
-from directory.triage.phrases import load_phrases
+from directory.triage.phrases import default_phrases
 from directory.triage.recommend import Exclusion, Recommendation, recommend
 from directory.triage.rulebook import default_triage_data
 
@@ -50,7 +50,7 @@ def run_triage(
             warnings.append({"field": "place", "message": f"We could not find that place.{hint}"})
     if answers.nation is None and place is not None and place.nation:
         answers = replace(answers, nation=place.nation)
-    assessment = evaluate(answers, rulebook, load_phrases())
+    assessment = evaluate(answers, rulebook, default_phrases())
     issue_names = {
         code: name for code, name in session.execute(select(TaxonomyTerm.code, TaxonomyTerm.name))
     }
