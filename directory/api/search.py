@@ -9,7 +9,7 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields, validate
 
 from directory.api.args import at_field, nation_field
-from directory.api.paging import MAX_PER_PAGE, page_envelope
+from directory.api.paging import MAX_PER_PAGE, page_envelope, page_schema
 from directory.api.presenters import present_place, present_service
 from directory.api.schemas import PlaceSchema, SafetySchema, ServiceSchema
 from directory.errors import InvalidInput, unknown_place
@@ -82,15 +82,9 @@ class QuerySchema(Schema):
     corrections = fields.List(fields.Dict(), required=True)
 
 
-class SearchResponseSchema(Schema):
-    total_items = fields.Integer(required=True)
-    total_pages = fields.Integer(required=True)
-    page_number = fields.Integer(required=True)
-    size = fields.Integer(required=True)
-    first_page = fields.Boolean(required=True)
-    last_page = fields.Boolean(required=True)
-    empty = fields.Boolean(required=True)
-    contents = fields.List(fields.Nested(SearchHitSchema), required=True)
+class SearchResponseSchema(page_schema(SearchHitSchema)):  # type: ignore[misc]
+    """The Page envelope of hits, plus what the search understood."""
+
     query = fields.Nested(QuerySchema, allow_none=True)
     suggestion = fields.String(allow_none=True)
     place = fields.Nested(PlaceSchema, allow_none=True)

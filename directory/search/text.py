@@ -18,6 +18,7 @@ MAX_QUERY_CHARS = 200  # a search box, not an essay; longer input is cut, never 
 MAX_WORDS = 12
 TYPO_CUTOFF = 80  # rapidfuzz ratio; "anxeity" -> anxiety scores 86
 MIN_TYPO_LENGTH = 4
+MAX_COMPLETIONS = 3
 
 STOP_WORDS = frozenset(
     """a about an and any are as at be by can cant could do for from get got have help
@@ -40,6 +41,9 @@ class ParsedQuery:
     corrections: tuple[tuple[str, str], ...]  # (typed, meant) for words not in the vocabulary
     prefix: str | None  # the last word, matched as a prefix for type-ahead
     suggestion: str | None  # "anxiety" for "anxeity": the query with corrections applied
+    # Vocabulary words the prefix may be the start of ("gamblin" -> gambling): searched as
+    # whole words too, because the index stems words ("gambl") and "gamblin*" misses them.
+    completions: tuple[str, ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -107,8 +111,17 @@ def parse_query(
         synonyms=tuple(dict.fromkeys(found)),
         corrections=corrections,
         prefix=prefix,
+        completions=completions_of(prefix, vocabulary) if prefix else (),
         suggestion=suggestion,
     )
+
+
+def completions_of(prefix: str, vocabulary: frozenset[str] | set[str]) -> tuple[str, ...]:
+    """The shortest few vocabulary words that start with a prefix being typed."""
+    if len(prefix) < MIN_TYPO_LENGTH:
+        return ()
+    found = sorted((w for w in vocabulary if w.startswith(prefix) and w != prefix), key=len)
+    return tuple(sorted(found[:MAX_COMPLETIONS]))
 
 
 def correct_word(word: str, vocabulary: frozenset[str] | set[str]) -> str | None:
@@ -126,7 +139,7 @@ def vocabulary_of(texts: Iterable[str]) -> frozenset[str]:
 
 def query_terms(parsed: ParsedQuery, issue_words: Mapping[str, Iterable[str]]) -> list[str]:
     """The words to look for: typed words, their corrections, and the named issues' words."""
-    terms = [*parsed.words, *(meant for _, meant in parsed.corrections)]
+    terms = [*parsed.words, *(meant for _, meant in parsed.corrections), *parsed.completions]
     for synonym in parsed.synonyms:
         terms += normalise(" ".join(issue_words.get(synonym.issue, [synonym.typed]))).split()
     return [t for t in dict.fromkeys(terms) if t not in STOP_WORDS]

@@ -27,6 +27,7 @@ def names(body):
         ("berevement", "Cruse Scotland"),
         ("loneliess", "The Silver Line (Age UK)"),
         ("samar", "Samaritans"),  # type-ahead prefix
+        ("gamblin", "National Gambling Helpline (GamCare)"),  # a prefix past the word's stem
         ("Samaritans", "Samaritans"),
     ],
 )

@@ -101,3 +101,10 @@ def test_hostile_input_is_just_words(hostile):
 def test_normalise():
     assert normalise("  Café   & Crisis—Line ") == "cafe crisis line"
     assert normalise("Don't") == "dont"
+
+
+def test_a_prefix_longer_than_its_stem_still_finds_the_word():
+    # The index stems "gambling" to "gambl": "gamblin*" alone would miss it.
+    parsed = parse_query("gamblin", SYNONYMS, VOCABULARY | {"gambling", "gamblers"})
+    assert parsed.prefix == "gamblin"
+    assert "gambling" in query_terms(parsed, {})
