@@ -19,7 +19,7 @@ from directory.hours import now_in_london
 from directory.models import CHANNEL_TYPES, SERVICE_KINDS
 from directory.safety import safety_block_dict
 from directory.search.filters import issue_exists
-from directory.search.service import SearchRequest, search_services
+from directory.search.service import SearchRequest, search_services, shown_distance_km
 
 blp = Blueprint(
     "search",
@@ -114,7 +114,7 @@ def run_search(args: dict[str, Any]) -> dict[str, Any]:
     contents = [
         {
             **present_service(hit.service, at=request.at, nation=result.nation),
-            "distance_km": hit.distance_km,
+            "distance_km": shown_distance_km(hit.service, hit.distance_km),
             "score": hit.score,
             "matched": hit.matched,
         }

@@ -22,6 +22,7 @@ from directory.hours import now_in_london
 from directory.models import NATIONS
 from directory.safety import safety_block_dict
 from directory.search.filters import issue_exists
+from directory.search.service import shown_distance_km
 from directory.triage.engine import Answers
 from directory.triage.fallback import DISCLAIMER, static_crisis_response
 from directory.triage.recommend import Recommendation
@@ -250,7 +251,5 @@ def present_recommendation(recommendation: Recommendation) -> dict[str, Any]:
         "caveats": list(recommendation.caveats),
         "open_now": None if status is None else status.open_now,
         "next_open": None if status is None else status.next_open,
-        "distance_km": None
-        if recommendation.distance_km is None
-        else round(recommendation.distance_km, 1),
+        "distance_km": shown_distance_km(service, recommendation.distance_km),
     }

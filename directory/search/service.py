@@ -126,7 +126,7 @@ def search_services(
         SearchHit(
             service=services[candidate.service_id],
             score=score,
-            distance_km=None if candidate.distance_km is None else round(candidate.distance_km, 1),
+            distance_km=candidate.distance_km,
             matched=_matched(
                 services[candidate.service_id],
                 documents.get(candidate.service_id),
@@ -232,6 +232,17 @@ def nearby_services(session: Session, place: Place, radius_km: float) -> dict[st
         if inside:
             found[service_id] = min(km, found.get(service_id, km))
     return found
+
+
+def shown_distance_km(service: Service, km: float | None) -> float | None:
+    """Distance as a client may see it: to 0.1 km, or whole km when any of the service's
+    addresses is hidden or area-only, so that distances from several places cannot be
+    combined to find it."""
+    if km is None:
+        return None
+    if all(link.location.address_visibility == "public" for link in service.location_links):
+        return round(km, 1)
+    return float(round(km))
 
 
 def in_areas(place: Place, areas: list[str]) -> bool:
@@ -404,7 +415,7 @@ def _matched(
     if place is not None:
         scope = service.coverage.scope if service.coverage else "national"
         place_reason = (
-            {"coverage": "nearby", "distance_km": round(km, 1)}
+            {"coverage": "nearby", "distance_km": shown_distance_km(service, km)}
             if km is not None
             else {"coverage": scope, "nations": service.nations}
         )

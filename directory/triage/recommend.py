@@ -20,7 +20,7 @@ from directory.models import Channel, Coverage, Service
 from directory.safety import NATION_NAMES
 from directory.search.availability import channel_status, service_status, visible_channels
 from directory.search.filters import ServiceFilters, apply_filters, issue_clause, with_details
-from directory.search.service import in_areas, nearby_services
+from directory.search.service import in_areas, nearby_services, shown_distance_km
 from directory.triage.engine import TIER_OTHER, Answers, Assessment, Route
 
 NEVER_FILTERED = ("emergency-services", "samaritans")  # triage.md rule 6
@@ -247,7 +247,7 @@ def explain(
     if service.self_referral and service.slug != "emergency-services":
         reasons.append("You can refer yourself")
     if km is not None:
-        reasons.append(f"{km:.1f} km away")
+        reasons.append(f"{shown_distance_km(service, km):g} km away")
     return tuple(r for r in reasons if r)
 
 

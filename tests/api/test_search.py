@@ -185,3 +185,17 @@ def test_every_response_carries_the_safety_block(client):
     assert body["total_items"] == 0
     assert body["safety"]["listening"][0]["value"] == "116 123"
     assert len(body["safety"]["urgent"]) == 4  # nation unknown: all four
+
+
+def test_hidden_and_area_only_services_show_whole_km_only(client):
+    body = search(client, near="M15", radius_km=30, per_page=100)
+    private = [
+        hit
+        for hit in body["contents"]
+        if hit["distance_km"] is not None
+        and {loc["address_visibility"] for loc in hit["locations"]} - {"public"}
+    ]
+    assert private, "the Manchester demo set has hidden and area-only services"
+    for hit in private:
+        assert hit["distance_km"] == round(hit["distance_km"])
+        assert hit["matched"]["place"]["distance_km"] == hit["distance_km"]
