@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, String, and_, cast, exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from directory.hours import NATIONS, is_bank_holiday, to_london, week_minute
 from directory.models import (
     Channel,
     CoverageNation,
     Eligibility,
+    OpeningInterval,
+    SearchDocument,
     Service,
     ServiceAtLocation,
     TaxonomyTerm,
@@ -114,6 +117,34 @@ def apply_filters(session: Session, statement: Select[Any], filters: ServiceFilt
     return statement
 
 
+@dataclass(frozen=True)
+class OpenNowSql:
+    """Open-now as SQL: `is_open` from the weekly intervals, and `needs_exact` for the rows
+    whose bank-holiday closing or validity dates the intervals cannot answer."""
+
+    is_open: ColumnElement[bool]
+    needs_exact: ColumnElement[bool]
+
+
+def open_now_sql(at: datetime) -> OpenNowSql:
+    """The SQL for open-now at one instant (the query must join SearchDocument)."""
+    minute = week_minute(at)
+    day = to_london(at).date()
+    # A span started yesterday may still be running: yesterday's holiday matters too.
+    holiday = any(is_bank_holiday(d, n) for d in (day, day - timedelta(days=1)) for n in NATIONS)
+    return OpenNowSql(
+        is_open=exists().where(
+            OpeningInterval.service_id == Service.id,
+            OpeningInterval.start_minute <= minute,
+            OpeningInterval.end_minute > minute,
+        ),
+        needs_exact=or_(
+            SearchDocument.has_validity_dates,
+            and_(SearchDocument.closes_on_bank_holidays, holiday),
+        ),
+    )
+
+
 def filter_services(
     session: Session, filters: ServiceFilters, page: int, per_page: int
 ) -> tuple[list[Service], int]:
@@ -124,9 +155,34 @@ def filter_services(
         total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
         rows = session.scalars(with_details(statement).limit(per_page).offset(offset)).all()
         return list(rows), total
-    candidates = session.scalars(with_details(statement)).all()
-    matching = [service for service in candidates if _is_open(service, filters) is filters.open_now]
-    return matching[offset : offset + per_page], len(matching)
+    # Decide open-now on light rows in SQL (exact rules only where intervals cannot answer),
+    # then load just the page in full.
+    sql = open_now_sql(filters.at)
+    light = session.execute(
+        statement.with_only_columns(
+            Service.id,
+            (sql.is_open & SearchDocument.hours_known).label("is_open"),
+            sql.needs_exact.label("needs_exact"),
+        ).join(SearchDocument, SearchDocument.service_id == Service.id)
+    ).all()
+    exact_ids = [row.id for row in light if row.needs_exact]
+    exact = (
+        {
+            service.id: _is_open(service, filters)
+            for service in session.scalars(
+                with_details(select(Service).where(Service.id.in_(exact_ids)))
+            )
+        }
+        if exact_ids
+        else {}
+    )
+    matching = [row.id for row in light if exact.get(row.id, bool(row.is_open)) is filters.open_now]
+    chosen = matching[offset : offset + per_page]
+    loaded = {
+        s.id: s
+        for s in session.scalars(with_details(select(Service).where(Service.id.in_(chosen))))
+    }
+    return [loaded[service_id] for service_id in chosen], len(matching)
 
 
 def _is_open(service: Service, filters: ServiceFilters) -> bool:

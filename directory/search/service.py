@@ -4,27 +4,26 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from math import cos, radians
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, not_, or_, select, text
+from sqlalchemy import Select, and_, not_, or_, select, text
 from sqlalchemy.orm import Session
 
 from directory.geo import Gazetteer, Place, UnknownPlace, distance_km, parse_postcode
 from directory.geo.geocoder import Geocode
-from directory.hours import NATIONS, is_bank_holiday, to_london, week_minute
+from directory.hours import to_london
 from directory.models import (
     Coverage,
     Location,
-    OpeningInterval,
     PostcodePoint,
     SearchDocument,
     Service,
     ServiceAtLocation,
 )
 from directory.search.availability import service_status
-from directory.search.filters import ServiceFilters, apply_filters, with_details
+from directory.search.filters import ServiceFilters, apply_filters, open_now_sql, with_details
 from directory.search.ranking import Candidate, rank
 from directory.search.text import (
     ParsedQuery,
@@ -264,17 +263,8 @@ def _candidates_statement(
     place: Place | None,
     distances: dict[str, float],
 ) -> Select[Any]:
-    minute = week_minute(filters.at)
-    is_open = exists().where(
-        OpeningInterval.service_id == Service.id,
-        OpeningInterval.start_minute <= minute,
-        OpeningInterval.end_minute > minute,
-    )
-    holiday = _bank_holiday_near(filters.at)
-    needs_exact = or_(
-        SearchDocument.has_validity_dates,
-        and_(SearchDocument.closes_on_bank_holidays, holiday),
-    )
+    sql = open_now_sql(filters.at)
+    is_open, needs_exact = sql.is_open, sql.needs_exact
     statement = (
         select(
             Service.id,
@@ -313,12 +303,6 @@ def _candidates_statement(
         Service.name,
         Service.id,
     ).limit(MAX_CANDIDATES)
-
-
-def _bank_holiday_near(at: datetime) -> bool:
-    day = to_london(at).date()
-    # A span started yesterday may still be running: yesterday's holiday matters too.
-    return any(is_bank_holiday(d, n) for d in (day, day - timedelta(days=1)) for n in NATIONS)
 
 
 def _unlocated_area_services(session: Session, place: Place) -> list[str]:
