@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import hashlib
 import io
 import json
 import math
@@ -64,6 +65,13 @@ TARGET_RATIO = 3.0
 TARGET_BUILD_S = 15.0
 MAX_ATTEMPTS = 200_000  # bound on the random draws that build each distinct query list
 
+FINGERPRINT_GLOBS = (
+    "directory/search/*.py",
+    "directory/models/*.py",
+    "directory/geo/*.py",
+    "directory/hours.py",
+    "migrations/versions/*.py",
+)
 CLASSES = ("text", "text + near", "filters + open_now", "misspelled")
 RAW_CLASSES = ("text", "misspelled")
 
@@ -566,6 +574,25 @@ def verdicts(results: list[SizeResult]) -> list[str]:
     return lines
 
 
+def code_fingerprint() -> str:
+    """A short digest and the newest change time of the code a run measures, so that a table
+    can be matched to the code it came from while that code is being worked on."""
+    root = Path(__file__).resolve().parent.parent
+    files = sorted(
+        path
+        for pattern in FINGERPRINT_GLOBS
+        for path in root.glob(pattern)
+        if "__pycache__" not in path.parts
+    )
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(path.relative_to(root).as_posix().encode())
+        digest.update(path.read_bytes())
+    newest = max((path.stat().st_mtime for path in files), default=0.0)
+    changed = datetime.fromtimestamp(newest, tz=ZoneInfo("UTC")).strftime("%Y-%m-%d %H:%M:%S")
+    return f"search code {digest.hexdigest()[:12]} (newest file {changed} UTC)"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.search", description=__doc__)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 50_000])
@@ -589,6 +616,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile-queries", type=int, default=100)
     args = parser.parse_args(argv)
 
+    fingerprint = code_fingerprint()  # read as the modules were imported, before any work
+    print(fingerprint)
     workdir = Path(tempfile.mkdtemp(prefix="signpost-bench-"))
     results = []
     started = time.perf_counter()
@@ -598,7 +627,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     print(f"\nat = {AT.isoformat()}, {args.queries} measured queries per class, ", end="")
-    print(f"{WARMUP} warm-up; total run {time.perf_counter() - started:.0f} s\n")
+    print(f"{WARMUP} warm-up; total run {time.perf_counter() - started:.0f} s")
+    print(f"{fingerprint}\n")
     print(table(results))
     checks = verdicts(results)
     if checks:
