@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import delete, event, func, insert, select, text
 from sqlalchemy.orm import Session
 
-from directory.hours import weekly_intervals
+from directory.hours import WeeklyHours, weekly_intervals
 from directory.models import (
     Channel,
     Coverage,
@@ -37,8 +37,9 @@ _PENDING = "signpost.reindex"
 CHUNK = 500
 
 
-def document_for(service: Service) -> dict[str, Any]:
-    """The text a service is found by: its name, its issues (with synonyms), and the rest."""
+def document_for(service: Service, hours: list[WeeklyHours]) -> dict[str, Any]:
+    """The text a service is found by (its name, its issues with synonyms, and the rest), and
+    what search needs to know about its hours without reading them."""
     issue_words: list[str] = []
     for term in service.issues:
         issue_words += [term.name, term.code.replace("-", " "), *term.synonyms]
@@ -46,7 +47,6 @@ def document_for(service: Service) -> dict[str, Any]:
             issue_words.append(term.parent.name)
     towns = [link.location.town or "" for link in service.location_links]
     body = [service.description, service.organization.name, service.kind.replace("_", " "), *towns]
-    hours = _effective_hours(service)
     return {
         "service_id": service.id,
         "name": service.name,
@@ -63,7 +63,8 @@ def document_for(service: Service) -> dict[str, Any]:
     }
 
 
-def _effective_hours(service: Service) -> list[Any]:
+def effective_hours(service: Service) -> list[WeeklyHours]:
+    """The published hours that decide whether the service is open."""
     # Mirrors availability.service_status: any published channel's hours, else the service's.
     hours = [
         h
@@ -75,9 +76,9 @@ def _effective_hours(service: Service) -> list[Any]:
     return hours
 
 
-def intervals_for(service: Service) -> list[dict[str, Any]]:
+def intervals_for(service: Service, hours: list[WeeklyHours]) -> list[dict[str, Any]]:
     """Opening intervals (minutes of the London week) in which some channel is open."""
-    spans = sorted({span for h in _effective_hours(service) for span in weekly_intervals(h)})
+    spans = sorted({span for h in hours for span in weekly_intervals(h)})
     return [
         {"service_id": service.id, "start_minute": start, "end_minute": end} for start, end in spans
     ]
@@ -91,8 +92,9 @@ def index_services(session: Session, service_ids: Iterable[str]) -> int:
         session.execute(delete(SearchDocument).where(SearchDocument.service_id.in_(chunk)))
         session.execute(delete(OpeningInterval).where(OpeningInterval.service_id.in_(chunk)))
         services = session.scalars(with_details(select(Service).where(Service.id.in_(chunk)))).all()
-        documents = [document_for(service) for service in services]
-        intervals = [row for service in services for row in intervals_for(service)]
+        hours = {service.id: effective_hours(service) for service in services}
+        documents = [document_for(service, hours[service.id]) for service in services]
+        intervals = [row for s in services for row in intervals_for(s, hours[s.id])]
         if documents:
             session.execute(insert(SearchDocument), documents)
         if intervals:

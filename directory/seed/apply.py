@@ -28,6 +28,13 @@ from directory.models import (
 from directory.models.base import utcnow
 from directory.seed.loader import SeedBundle
 
+# Seed fields stored on the service as they are.
+COPIED_FIELDS = (
+    "name", "description", "url", "kind", "is_crisis_service", "referral", "cost", "cost_text",
+    "wait_time", "languages", "accessibility", "source_url", "last_verified_at", "verification",
+    "verification_note", "demo",
+)  # fmt: skip
+
 # Part of every digest: bump it when the mapping below changes, so re-seeding applies it.
 SEED_FORMAT = 1
 
@@ -205,23 +212,9 @@ def _upsert_service(
     slug = entry["id"]
     service.slug = slug
     service.organization_id = organizations[entry["organization"]].id
-    service.name = entry["name"]
-    service.description = entry["description"]
-    service.url = entry["url"]
-    service.kind = entry["kind"]
-    service.is_crisis_service = entry["is_crisis_service"]
-    service.referral = entry["referral"]
+    for name in COPIED_FIELDS:
+        setattr(service, name, entry[name])
     service.self_referral = "self" in entry["referral"]
-    service.cost = entry["cost"]
-    service.cost_text = entry["cost_text"]
-    service.wait_time = entry["wait_time"]
-    service.languages = entry["languages"]
-    service.accessibility = entry["accessibility"]
-    service.source_url = entry["source_url"]
-    service.last_verified_at = entry["last_verified_at"]
-    service.verification = entry["verification"]
-    service.verification_note = entry["verification_note"]
-    service.demo = entry["demo"]
     service.seed_digest = digest
     service.issues = [terms[code] for code in entry["issues"]]
     service.eligibility = Eligibility(**entry["eligibility"])
