@@ -6,7 +6,8 @@ For each size: a fresh database (a SQLite file in a temp dir, or the schema `sig
 of the given PostgreSQL URL), migrated, seeded with the taxonomy and the national services,
 filled with N synthetic services (bench.synthetic, not timed), then:
 
-- build: `reindex_all(session); session.commit()`, timed;
+- build: `reindex_all(session); session.commit()`, timed; then the app's own `analyze()`, as
+  `signpost reindex` runs it, timed apart (`--no-analyze` skips it on SQLite);
 - four query classes through `search_services`, each with --queries distinct queries after
   20 warm-up queries: text, text + near, filters + open_now, misspelled;
 - the raw full-text query for the same terms (SQLite FTS5 bm25 / PostgreSQL ts_rank_cd,
@@ -47,7 +48,7 @@ from directory import create_app
 from directory.extensions import db, gazetteer
 from directory.migrate import upgrade_database
 from directory.models import NATIONS
-from directory.search.index import reindex_all
+from directory.search.index import analyze, reindex_all
 from directory.search.service import SearchRequest, search_services
 from directory.search.text import fts5_match, parse_query, query_terms, tsquery
 from directory.search.vocabulary import build_vocabulary, forget_vocabulary, load_vocabulary
@@ -458,8 +459,8 @@ def run_size(args: argparse.Namespace, workdir: Path, size: int) -> SizeResult:
     with app.app_context():
         session = db.session
         backend = session.get_bind().dialect.name
-        if backend == "sqlite" and args.analyze:
-            backend = "sqlite+analyze"
+        if backend == "sqlite" and args.no_analyze:
+            backend = "sqlite-no-stats"
         seed_database(session, load_seed_bundle(app.config["SEED_DIR"], demo=False))
         started = time.perf_counter()
         synthetic.generate(session, size, seed=args.seed)
@@ -471,12 +472,14 @@ def run_size(args: argparse.Namespace, workdir: Path, size: int) -> SizeResult:
         session.commit()
         build_s = time.perf_counter() - started
         print(f"[{backend} {size:,}] index build (reindex_all + commit): {build_s:.2f} s")
-        if backend != "sqlite":
-            # PostgreSQL's autovacuum analyzes after a load this big, so plans there are made
-            # with statistics; SQLite never gathers them unless asked (--analyze).
-            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-                conn.execute(text("ANALYZE"))
-            print(f"[{backend} {size:,}] ANALYZE run after the build (not timed)")
+        if not args.no_analyze or backend == "postgresql":
+            # As the app does after a bulk change (`signpost reindex`, seed, imports); on
+            # PostgreSQL autovacuum would soon do it anyway, so it runs there either way.
+            started = time.perf_counter()
+            analyze(session)
+            session.commit()
+            analyze_s = time.perf_counter() - started
+            print(f"[{backend} {size:,}] analyze() after the build (not in it): {analyze_s:.2f} s")
         forget_vocabulary()  # one URL can serve several sizes (PostgreSQL)
         started = time.perf_counter()
         build_vocabulary(session)
@@ -594,7 +597,11 @@ def code_fingerprint() -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.search", description=__doc__)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.search",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 50_000])
     parser.add_argument("--queries", type=int, default=500, help="measured queries per class")
     parser.add_argument("--database-url", help="PostgreSQL URL (default: SQLite files)")
@@ -606,10 +613,11 @@ def main(argv: list[str] | None = None) -> int:
         help="seconds per class and size, warm-up included; then it stops (default 60)",
     )
     parser.add_argument(
-        "--analyze",
+        "--no-analyze",
         action="store_true",
-        help="run ANALYZE on SQLite after the build (PostgreSQL: always, as autovacuum would)",
+        help="SQLite: skip the app's analyze() after the build, to see plans without statistics",
     )
+    parser.add_argument("--analyze", action="store_true", help=argparse.SUPPRESS)  # the default
     parser.add_argument(
         "--profile", nargs="*", choices=CLASSES, help="also cProfile these classes afterwards"
     )
