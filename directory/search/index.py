@@ -32,6 +32,7 @@ from directory.models import (
 )
 from directory.search.availability import channel_hours, schedule_hours
 from directory.search.filters import with_details
+from directory.search.text import fold_accents
 
 _PENDING = "signpost.reindex"
 CHUNK = 500
@@ -49,9 +50,10 @@ def document_for(service: Service, hours: list[WeeklyHours]) -> dict[str, Any]:
     body = [service.description, service.organization.name, service.kind.replace("_", " "), *towns]
     return {
         "service_id": service.id,
-        "name": service.name,
-        "issues": " ".join(issue_words),
-        "body": " ".join(part for part in body if part),
+        # Accents folded here, not by the index: PostgreSQL's english config keeps them.
+        "name": fold_accents(service.name),
+        "issues": fold_accents(" ".join(issue_words)),
+        "body": fold_accents(" ".join(part for part in body if part)),
         "hours_known": bool(hours),
         "issue_codes": " ".join(term.code for term in service.issues),
         "channel_types": " ".join(sorted({c.type for c in service.channels if c.published})),

@@ -8,7 +8,7 @@ from datetime import datetime
 from math import cos, radians
 from typing import Any
 
-from sqlalchemy import Select, and_, not_, or_, select, text
+from sqlalchemy import Select, and_, bindparam, not_, or_, select, text
 from sqlalchemy.orm import Session
 
 from directory.geo import Gazetteer, Place, UnknownPlace, distance_km, parse_postcode
@@ -92,7 +92,13 @@ def search_services(
 
     radius = min(request.radius_km or DEFAULT_RADIUS_KM, MAX_RADIUS_KM)
     distances = nearby_services(session, place, radius) if place else {}
-    relevance = text_pool(session, terms, parsed.prefix if parsed else None) if terms else None
+    prefix = parsed.prefix if parsed else None
+    relevance = None
+    if terms:
+        relevance = text_pool(session, terms, prefix)
+        if distances:
+            # The best matches nationally would crowd out the ones nearby: rank those too.
+            relevance.update(text_pool(session, terms, prefix, within=list(distances)))
     statement = _candidates_statement(session, filters, relevance, place, distances)
     rows = session.execute(statement).all()
 
@@ -315,27 +321,54 @@ def _unlocated_area_services(session: Session, place: Place) -> list[str]:
     return [service_id for service_id, areas in rows if in_areas(place, areas or [])]
 
 
-def text_pool(session: Session, terms: list[str], prefix: str | None) -> dict[str, float]:
-    """The best MAX_CANDIDATES text matches: service id -> relevance (larger is better).
+# (SQLite?, restricted to :ids?) -> the top-matches query. bm25 is lower for better matches;
+# name, issues and body weigh 10 : 5 : 1 (SQLite) and A : B : C (PostgreSQL).
+_TEXT_POOL_SQL = {
+    (True, False): (
+        "SELECT d.service_id, -m.score FROM ("
+        " SELECT rowid AS document_id, bm25(service_fts, 10.0, 5.0, 1.0) AS score"
+        " FROM service_fts WHERE service_fts MATCH :match ORDER BY score LIMIT :limit"
+        ") AS m JOIN search_document AS d ON d.id = m.document_id"
+    ),
+    (True, True): (
+        "SELECT d.service_id, -m.score FROM ("
+        " SELECT rowid AS document_id, bm25(service_fts, 10.0, 5.0, 1.0) AS score"
+        " FROM service_fts WHERE service_fts MATCH :match"
+        " AND rowid IN (SELECT id FROM search_document WHERE service_id IN :ids)"
+        " ORDER BY score LIMIT :limit"
+        ") AS m JOIN search_document AS d ON d.id = m.document_id"
+    ),
+    (False, False): (
+        "SELECT service_id, ts_rank_cd(document, query) AS score"
+        " FROM search_document, to_tsquery('english', :match) AS query"
+        " WHERE document @@ query ORDER BY score DESC LIMIT :limit"
+    ),
+    (False, True): (
+        "SELECT service_id, ts_rank_cd(document, query) AS score"
+        " FROM search_document, to_tsquery('english', :match) AS query"
+        " WHERE document @@ query AND service_id IN :ids ORDER BY score DESC LIMIT :limit"
+    ),
+}
+
+
+def text_pool(
+    session: Session, terms: list[str], prefix: str | None, within: list[str] | None = None
+) -> dict[str, float]:
+    """The best MAX_CANDIDATES text matches (among `within`, when given): service id ->
+    relevance, larger is better.
 
     The index ranks and cuts in one step (FTS5 bm25 / ts_rank_cd), so a common word costs a
     bounded amount of work after it, however many services mention it.
     """
-    if session.get_bind().dialect.name == "sqlite":
-        # bm25 is lower for better matches; name, issues and body weigh 10 : 5 : 1.
-        sql = text(
-            "SELECT d.service_id, -m.score FROM ("
-            " SELECT rowid AS document_id, bm25(service_fts, 10.0, 5.0, 1.0) AS score"
-            " FROM service_fts WHERE service_fts MATCH :match ORDER BY score LIMIT :limit"
-            ") AS m JOIN search_document AS d ON d.id = m.document_id"
-        ).bindparams(match=fts5_match(terms, prefix), limit=MAX_CANDIDATES)
-    else:
-        sql = text(
-            "SELECT service_id, ts_rank_cd(document, query) AS score"
-            " FROM search_document, to_tsquery('english', :match) AS query"
-            " WHERE document @@ query ORDER BY score DESC LIMIT :limit"
-        ).bindparams(match=tsquery(terms, prefix), limit=MAX_CANDIDATES)
-    return {service_id: float(score) for service_id, score in session.execute(sql)}
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    statement = text(_TEXT_POOL_SQL[(sqlite, within is not None)]).bindparams(
+        match=fts5_match(terms, prefix) if sqlite else tsquery(terms, prefix),
+        limit=MAX_CANDIDATES,
+    )
+    if within is not None:
+        statement = statement.bindparams(bindparam("ids", within, expanding=True))
+    rows = session.execute(statement)
+    return {service_id: float(score) for service_id, score in rows}
 
 
 def _exact_open_now(

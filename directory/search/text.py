@@ -98,11 +98,16 @@ def parse_query(
     prefix = searched[-1] if prefix_last_word and searched and words[-1] == searched[-1] else None
     corrections = tuple(
         (word, meant)
-        for word in searched
+        for word in list(searched)
         # A last word still being typed ("lonel") is a prefix, not a typo.
         if not (word == prefix and any(v.startswith(word) for v in vocabulary))
         and (meant := correct_word(word, vocabulary)) is not None
     )
+    # A typo of a stop word ("suspport") is a stop word too: neither it nor its correction
+    # is searched for.
+    typo_stops = {word for word, meant in corrections if meant in STOP_WORDS}
+    searched = [w for w in searched if w not in typo_stops]
+    corrections = tuple((w, m) for w, m in corrections if w not in typo_stops)
     corrected = dict(corrections)
     suggestion = " ".join(corrected.get(w, w) for w in normalised.split()) if corrections else None
     return ParsedQuery(
@@ -113,6 +118,13 @@ def parse_query(
         prefix=prefix,
         completions=completions_of(prefix, vocabulary) if prefix else (),
         suggestion=suggestion,
+    )
+
+
+def fold_accents(text: str) -> str:
+    """Text without accents ("café" -> "cafe"), so every database indexes what people type."""
+    return "".join(
+        ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)
     )
 
 

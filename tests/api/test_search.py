@@ -199,3 +199,24 @@ def test_hidden_and_area_only_services_show_whole_km_only(client):
     for hit in private:
         assert hit["distance_km"] == round(hit["distance_km"])
         assert hit["matched"]["place"]["distance_km"] == hit["distance_km"]
+
+
+def test_accents_do_not_matter_on_either_database(client):
+    for typed in ("café", "cafe", "CAFÉ"):
+        found = names(search(client, q=f"crisis {typed}"))
+        assert "Woodhouse Moor Evening Crisis Café" in found, typed
+
+
+def test_text_matches_can_be_limited_to_nearby_services(seeded_app):
+    from sqlalchemy import select
+
+    from directory.extensions import db
+    from directory.models import Service
+    from directory.search.service import text_pool
+
+    with seeded_app.app_context():
+        ids = db.session.scalars(select(Service.id).where(Service.demo).limit(3)).all()
+        everywhere = text_pool(db.session, ["support", "group"], None)
+        nearby = text_pool(db.session, ["support", "group"], None, within=list(ids))
+    assert set(nearby) <= set(ids)
+    assert len(everywhere) > len(nearby)

@@ -108,3 +108,11 @@ def test_a_prefix_longer_than_its_stem_still_finds_the_word():
     parsed = parse_query("gamblin", SYNONYMS, VOCABULARY | {"gambling", "gamblers"})
     assert parsed.prefix == "gamblin"
     assert "gambling" in query_terms(parsed, {})
+
+
+def test_a_typo_of_a_stop_word_is_dropped_not_searched():
+    vocabulary = VOCABULARY | {"support"}
+    parsed = parse_query("suspport grief", SYNONYMS, vocabulary, prefix_last_word=False)
+    assert parsed.words == ()
+    assert parsed.corrections == ()
+    assert [s.issue for s in parsed.synonyms] == ["bereavement"]
