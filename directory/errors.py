@@ -7,6 +7,7 @@ Every error is ``{"code": 422, "status": "Unprocessable Entity", "message": "...
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, Response, jsonify
@@ -59,8 +60,6 @@ class SeedError(Exception):
 
 def error_payload(code: int, message: str | None, errors: Any = None) -> dict[str, Any]:
     """Build the body of an error response."""
-    from http import HTTPStatus
-
     payload: dict[str, Any] = {"code": code, "status": HTTPStatus(code).phrase}
     if message:
         payload["message"] = message

@@ -5,13 +5,19 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from math import cos, radians
 from typing import Any
 
 from sqlalchemy import Select, and_, bindparam, not_, or_, select, text
 from sqlalchemy.orm import Session
 
-from directory.geo import Gazetteer, Place, UnknownPlace, distance_km, parse_postcode
+from directory.geo import (
+    Gazetteer,
+    Place,
+    UnknownPlace,
+    bounding_box,
+    distance_km,
+    parse_postcode,
+)
 from directory.geo.geocoder import Geocode
 from directory.hours import to_london
 from directory.models import (
@@ -149,7 +155,7 @@ def search_services(
         query=parsed,
         place=place,
         nation=nation,
-        facets={name: _sorted_counts(counter.items()) for name, counter in counts.items()},
+        facets={name: _sorted_counts(counter) for name, counter in counts.items()},
     )
 
 
@@ -205,8 +211,7 @@ def nearby_services(session: Session, place: Place, radius_km: float) -> dict[st
     Only locations within the searcher's radius count; of those, a service counts when the
     place is inside its coverage: within its own radius, or in one of its listed areas.
     """
-    lat_pad = radius_km / 111.0
-    lon_pad = radius_km / max(1.0, 111.0 * abs(_cos_deg(place.latitude)))
+    min_lat, max_lat, min_lon, max_lon = bounding_box(place.latitude, place.longitude, radius_km)
     rows = session.execute(
         select(
             ServiceAtLocation.service_id,
@@ -219,8 +224,8 @@ def nearby_services(session: Session, place: Place, radius_km: float) -> dict[st
         .join(Location, Location.id == ServiceAtLocation.location_id)
         .join(Coverage, Coverage.service_id == ServiceAtLocation.service_id)
         .where(
-            Location.latitude.between(place.latitude - lat_pad, place.latitude + lat_pad),
-            Location.longitude.between(place.longitude - lon_pad, place.longitude + lon_pad),
+            Location.latitude.between(min_lat, max_lat),
+            Location.longitude.between(min_lon, max_lon),
         )
     ).all()
     found: dict[str, float] = {}
@@ -256,10 +261,6 @@ def in_areas(place: Place, areas: list[str]) -> bool:
     district = (place.district or "").upper()
     area = "".join(ch for ch in district if ch.isalpha())
     return bool(wanted & {district, area, place.name.replace(" ", "").upper()})
-
-
-def _cos_deg(degrees: float) -> float:
-    return cos(radians(degrees))
 
 
 def _candidates_statement(
@@ -444,7 +445,6 @@ def _matched(
     }
 
 
-def _sorted_counts(rows: Any) -> dict[str, int]:
-    return dict(
-        sorted(Counter({key: count for key, count in rows}).items(), key=lambda kv: (-kv[1], kv[0]))
-    )
+def _sorted_counts(counter: Counter[str]) -> dict[str, int]:
+    """Most frequent first, then by name: the same order on every call."""
+    return dict(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
