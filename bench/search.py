@@ -50,7 +50,7 @@ from directory.migrate import upgrade_database
 from directory.models import NATIONS
 from directory.search.index import analyze, reindex_all
 from directory.search.service import SearchRequest, search_services
-from directory.search.text import fts5_match, parse_query, query_terms, tsquery
+from directory.search.text import fts5_match, parse_query, query_concepts, tsquery
 from directory.search.vocabulary import build_vocabulary, forget_vocabulary, load_vocabulary
 from directory.seed import load_seed_bundle, seed_database
 
@@ -366,13 +366,13 @@ def raw_statements(app: Flask, queries: list[Query]) -> tuple[str, list[str | No
         matches: list[str | None] = []
         for query in queries:
             parsed = parse_query(query.request.q or "", vocabulary.synonyms, vocabulary.words)
-            terms = query_terms(parsed, vocabulary.issue_words)
-            if not terms:
+            concepts = query_concepts(parsed, vocabulary.issue_words)
+            if not concepts:
                 matches.append(None)
             elif dialect == "sqlite":
-                matches.append(fts5_match(terms, parsed.prefix))
+                matches.append(fts5_match(concepts, parsed.prefix))
             else:
-                matches.append(tsquery(terms, parsed.prefix))
+                matches.append(tsquery(concepts, parsed.prefix))
     if dialect == "sqlite":
         sql = (
             "SELECT rowid, bm25(service_fts, 10.0, 5.0, 1.0) FROM service_fts "

@@ -3,6 +3,7 @@
 Pure: no Flask, no SQLAlchemy. Plain data in, frozen dataclasses out.
 """
 
+from directory.geo.areas import area_key, area_keys, in_areas, place_keys
 from directory.geo.distance import EARTH_RADIUS_KM, bounding_box, distance_km
 from directory.geo.gazetteer import (
     Gazetteer,
@@ -34,10 +35,14 @@ __all__ = [
     "PostcodeLookup",
     "Town",
     "UnknownPlace",
+    "area_key",
+    "area_keys",
     "bounding_box",
     "distance_km",
+    "in_areas",
     "load_gazetteer",
     "make_geocoder",
+    "place_keys",
     "normalise_name",
     "parse_postcode",
     "read_postcode_csv",

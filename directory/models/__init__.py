@@ -3,7 +3,7 @@
 from directory.models.base import Base, new_id, stable_id
 from directory.models.location import ADDRESS_VISIBILITIES, Location, ServiceAtLocation
 from directory.models.organization import Organization
-from directory.models.search import OpeningInterval, PostcodePoint, SearchDocument
+from directory.models.search import OpeningInterval, PostcodePoint, SearchDocument, SearchPoint
 from directory.models.service import (
     CHANNEL_TYPES,
     COSTS,
@@ -46,6 +46,7 @@ __all__ = [
     "PostcodePoint",
     "Schedule",
     "SearchDocument",
+    "SearchPoint",
     "Service",
     "ServiceAtLocation",
     "Taxonomy",

@@ -6,7 +6,9 @@ write, so they never lag behind; `signpost reindex` rebuilds them all for repair
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from datetime import date
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from directory.models.base import Base
@@ -30,15 +32,54 @@ class SearchDocument(Base):
     # that close on them, or for hours with validity dates; then the exact rules decide.
     hours_known: Mapped[bool] = mapped_column(default=False)
     # Facets come from these, in the same row as the match: no extra queries per search.
-    issue_codes: Mapped[str] = mapped_column(Text, default="")  # space-separated
-    channel_types: Mapped[str] = mapped_column(Text, default="")  # published ones
+    issue_codes: Mapped[str] = mapped_column(Text, default=" ")  # " anxiety panic "
+    channel_types: Mapped[str] = mapped_column(Text, default=" ")  # published ones
     # Listed areas (or commissioning) but no location: found by area, never by distance.
     remote_area_coverage: Mapped[bool] = mapped_column(default=False, index=True)
     closes_on_bank_holidays: Mapped[bool] = mapped_column(default=False)
     has_validity_dates: Mapped[bool] = mapped_column(default=False)
+    # Copies of what the filters and the ranking read, so that a search reads one row per
+    # candidate instead of joining six tables. Lists are space-separated with a space at each
+    # end (" ENG WLS "), so `LIKE '% ENG %'` matches a whole code.
+    active: Mapped[bool] = mapped_column(default=True)
+    demo: Mapped[bool] = mapped_column(default=False)
+    kind: Mapped[str] = mapped_column(String(30), default="")
+    cost: Mapped[str] = mapped_column(String(8), default="unknown")
+    self_referral: Mapped[bool] = mapped_column(default=True)
+    min_age: Mapped[int | None]
+    max_age: Mapped[int | None]
+    nations: Mapped[str] = mapped_column(String(20), default=" ")
+    languages: Mapped[str] = mapped_column(Text, default=" ")
+    coverage_scope: Mapped[str] = mapped_column(String(14), default="national")
+    coverage_radius_km: Mapped[float | None]
+    coverage_areas: Mapped[str] = mapped_column(Text, default=" ")  # " LS6 LS LEEDS "
+    last_verified_at: Mapped[date | None]
 
     def __repr__(self) -> str:
         return f"<SearchDocument {self.service_id}>"
+
+
+class SearchPoint(Base):
+    """Where a service can be visited: one row per location, with its search document's id.
+
+    The (latitude, longitude, ...) index holds every column a nearby search reads, so finding
+    the services around a place never touches a table row."""
+
+    __tablename__ = "search_point"
+    __table_args__ = (
+        Index("ix_search_point_position", "latitude", "longitude", "document_id", "service_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    service_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("service.id", ondelete="CASCADE"), index=True
+    )
+    document_id: Mapped[int]
+    latitude: Mapped[float]
+    longitude: Mapped[float]
+
+    def __repr__(self) -> str:
+        return f"<SearchPoint {self.latitude},{self.longitude}>"
 
 
 class OpeningInterval(Base):
@@ -46,10 +87,14 @@ class OpeningInterval(Base):
     (Monday 00:00 = 0); a span past Sunday midnight is split in two."""
 
     __tablename__ = "opening_interval"
+    # Open-now is an EXISTS on this index alone, per candidate.
+    __table_args__ = (
+        Index("ix_opening_interval_lookup", "service_id", "start_minute", "end_minute"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     service_id: Mapped[str] = mapped_column(
-        String(36), ForeignKey("service.id", ondelete="CASCADE"), index=True
+        String(36), ForeignKey("service.id", ondelete="CASCADE")
     )
     start_minute: Mapped[int]
     end_minute: Mapped[int]

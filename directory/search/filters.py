@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import ColumnElement, Select, String, and_, cast, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from directory.hours import NATIONS, is_bank_holiday, to_london, week_minute
 from directory.models import (
     Channel,
-    CoverageNation,
-    Eligibility,
     OpeningInterval,
     SearchDocument,
     Service,
@@ -55,7 +52,7 @@ def with_details(statement: Select[tuple[Service]]) -> Select[tuple[Service]]:
 
 
 def issue_clause(session: Session, codes: list[str]) -> ColumnElement[bool]:
-    """Services with any of these issues, or a narrower term of one of them."""
+    """Documents of services with any of these issues, or a narrower term of one of them."""
     # A broader term finds its narrower ones too: "anxiety" finds panic and OCD services.
     parents = select(TaxonomyTerm.id).where(TaxonomyTerm.code.in_(codes))
     term_ids = session.scalars(
@@ -66,55 +63,50 @@ def issue_clause(session: Session, codes: list[str]) -> ColumnElement[bool]:
     # The ids as a literal list, so the database starts from the indexed issue links rather
     # than scanning them (a subquery here made SQLite scan 150,000 links per search).
     links = service_taxonomy_term.c
-    return Service.id.in_(
+    return SearchDocument.service_id.in_(
         select(links.service_id).where(links.taxonomy_term_id.in_(list(term_ids) or ["-"]))
     )
 
 
+def contains(column: ColumnElement[str], code: str) -> ColumnElement[bool]:
+    """Whether a padded list copy (" ENG WLS ") holds this code."""
+    return column.like(f"% {code} %")
+
+
+def document_conditions(session: Session, filters: ServiceFilters) -> list[ColumnElement[bool]]:
+    """Every filter except open_now, on the search document's copies (one row per service)."""
+    d = SearchDocument
+    conditions: list[ColumnElement[bool]] = [d.active]
+    if not filters.include_demo:
+        conditions.append(d.demo.is_(False))
+    if filters.issue:
+        conditions.append(issue_clause(session, [filters.issue]))
+    if filters.kind:
+        conditions.append(d.kind == filters.kind)
+    if filters.channel:
+        conditions.append(contains(d.channel_types, filters.channel))  # published ones only
+    if filters.nation:
+        conditions.append(contains(d.nations, filters.nation))
+    if filters.age is not None:
+        conditions.append(or_(d.min_age.is_(None), d.min_age <= filters.age))
+        conditions.append(or_(d.max_age.is_(None), d.max_age >= filters.age))
+    if filters.free is not None:
+        conditions.append(d.cost == "free" if filters.free else d.cost.in_(("low", "paid")))
+    if filters.self_referral is not None:
+        conditions.append(d.self_referral.is_(filters.self_referral))
+    if filters.language:
+        conditions.append(contains(d.languages, filters.language))
+    return conditions
+
+
 def filtered_statement(session: Session, filters: ServiceFilters) -> Select[tuple[Service]]:
     """Build the SQL for every filter except open_now, which needs the hours rules."""
-    return apply_filters(session, select(Service), filters).order_by(Service.name, Service.id)
-
-
-def apply_filters(session: Session, statement: Select[Any], filters: ServiceFilters) -> Select[Any]:
-    """Add every filter except open_now to a statement over Service."""
-    statement = statement.where(Service.status == "active")
-    if not filters.include_demo:
-        statement = statement.where(Service.demo.is_(False))
-    if filters.issue:
-        statement = statement.where(issue_clause(session, [filters.issue]))
-    if filters.kind:
-        statement = statement.where(Service.kind == filters.kind)
-    if filters.channel:
-        statement = statement.where(
-            exists().where(
-                Channel.service_id == Service.id,
-                Channel.type == filters.channel,
-                Channel.verification != "unverified",
-            )
-        )
-    if filters.nation:
-        statement = statement.where(
-            exists().where(
-                CoverageNation.service_id == Service.id, CoverageNation.nation == filters.nation
-            )
-        )
-    if filters.age is not None:
-        statement = statement.outerjoin(Eligibility).where(
-            and_(
-                or_(Eligibility.min_age.is_(None), Eligibility.min_age <= filters.age),
-                or_(Eligibility.max_age.is_(None), Eligibility.max_age >= filters.age),
-            )
-        )
-    if filters.free is not None:
-        charged = Service.cost.in_(("low", "paid"))
-        statement = statement.where(Service.cost == "free" if filters.free else charged)
-    if filters.self_referral is not None:
-        statement = statement.where(Service.self_referral.is_(filters.self_referral))
-    if filters.language:
-        # languages is a small JSON list of ISO codes: matching its text is portable and exact.
-        statement = statement.where(cast(Service.languages, String).like(f'%"{filters.language}"%'))
-    return statement
+    return (
+        select(Service)
+        .join(SearchDocument, SearchDocument.service_id == Service.id)
+        .where(*document_conditions(session, filters))
+        .order_by(Service.name, Service.id)
+    )
 
 
 @dataclass(frozen=True)
@@ -134,7 +126,7 @@ def open_now_sql(at: datetime) -> OpenNowSql:
     holiday = any(is_bank_holiday(d, n) for d in (day, day - timedelta(days=1)) for n in NATIONS)
     return OpenNowSql(
         is_open=exists().where(
-            OpeningInterval.service_id == Service.id,
+            OpeningInterval.service_id == SearchDocument.service_id,
             OpeningInterval.start_minute <= minute,
             OpeningInterval.end_minute > minute,
         ),
@@ -163,7 +155,7 @@ def filter_services(
             Service.id,
             (sql.is_open & SearchDocument.hours_known).label("is_open"),
             sql.needs_exact.label("needs_exact"),
-        ).join(SearchDocument, SearchDocument.service_id == Service.id)
+        )
     ).all()
     exact_ids = [row.id for row in light if row.needs_exact]
     exact = (

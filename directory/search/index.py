@@ -7,13 +7,15 @@ a change exactly when it commits, and there is no rebuild step to remember.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from itertools import islice
 from typing import Any
 
 from sqlalchemy import delete, event, func, insert, select, text
 from sqlalchemy.orm import Session
 
+from directory.geo import area_keys
 from directory.hours import WeeklyHours, weekly_intervals
 from directory.models import (
     Channel,
@@ -25,6 +27,7 @@ from directory.models import (
     Organization,
     Schedule,
     SearchDocument,
+    SearchPoint,
     Service,
     ServiceAtLocation,
     TaxonomyTerm,
@@ -48,6 +51,7 @@ def document_for(service: Service, hours: list[WeeklyHours]) -> dict[str, Any]:
             issue_words.append(term.parent.name)
     towns = [link.location.town or "" for link in service.location_links]
     body = [service.description, service.organization.name, service.kind.replace("_", " "), *towns]
+    rules, coverage = service.eligibility, service.coverage
     return {
         "service_id": service.id,
         # Accents folded here, not by the index: PostgreSQL's english config keeps them.
@@ -55,14 +59,47 @@ def document_for(service: Service, hours: list[WeeklyHours]) -> dict[str, Any]:
         "issues": fold_accents(" ".join(issue_words)),
         "body": fold_accents(" ".join(part for part in body if part)),
         "hours_known": bool(hours),
-        "issue_codes": " ".join(term.code for term in service.issues),
-        "channel_types": " ".join(sorted({c.type for c in service.channels if c.published})),
+        "issue_codes": padded(term.code for term in service.issues),
+        "channel_types": padded(sorted({c.type for c in service.channels if c.published})),
         "remote_area_coverage": service.coverage is not None
         and service.coverage.scope in ("areas", "commissioned")
         and not service.location_links,
         "closes_on_bank_holidays": any(h.closed_on_bank_holidays for h in hours),
         "has_validity_dates": any(h.valid_from or h.valid_to for h in hours),
+        "active": service.status == "active",
+        "demo": service.demo,
+        "kind": service.kind,
+        "cost": service.cost,
+        "self_referral": service.self_referral,
+        "min_age": rules.min_age if rules is not None else None,
+        "max_age": rules.max_age if rules is not None else None,
+        "nations": padded(service.nations),
+        "languages": padded(service.languages or []),
+        # No coverage recorded: reachable wherever its nations are, like a national service.
+        "coverage_scope": coverage.scope if coverage is not None else "national",
+        "coverage_radius_km": coverage.radius_km if coverage is not None else None,
+        "coverage_areas": padded(area_keys(coverage.areas or []) if coverage is not None else []),
+        "last_verified_at": service.last_verified_at,
     }
+
+
+def padded(codes: Iterable[str]) -> str:
+    """A list as the copies store it: " ENG WLS ", so LIKE '% ENG %' matches whole codes."""
+    return f" {' '.join(codes)} "
+
+
+def points_for(service: Service, document_id: int) -> list[dict[str, Any]]:
+    """The service's locations with a position, for nearby search."""
+    return [
+        {
+            "service_id": service.id,
+            "document_id": document_id,
+            "latitude": link.location.latitude,
+            "longitude": link.location.longitude,
+        }
+        for link in service.location_links
+        if link.location.latitude is not None and link.location.longitude is not None
+    ]
 
 
 def effective_hours(service: Service) -> list[WeeklyHours]:
@@ -91,16 +128,23 @@ def index_services(session: Session, service_ids: Iterable[str]) -> int:
     ids = list(service_ids)
     indexed = 0
     for chunk in _chunks(ids, CHUNK):
-        session.execute(delete(SearchDocument).where(SearchDocument.service_id.in_(chunk)))
-        session.execute(delete(OpeningInterval).where(OpeningInterval.service_id.in_(chunk)))
+        for table in (SearchDocument, OpeningInterval, SearchPoint):
+            session.execute(delete(table).where(table.service_id.in_(chunk)))
         services = session.scalars(with_details(select(Service).where(Service.id.in_(chunk)))).all()
+        if not services:
+            continue
         hours = {service.id: effective_hours(service) for service in services}
         documents = [document_for(service, hours[service.id]) for service in services]
+        document_ids = session.scalars(
+            insert(SearchDocument).returning(SearchDocument.id, sort_by_parameter_order=True),
+            documents,
+        ).all()
         intervals = [row for s in services for row in intervals_for(s, hours[s.id])]
-        if documents:
-            session.execute(insert(SearchDocument), documents)
-        if intervals:
-            session.execute(insert(OpeningInterval), intervals)
+        pairs = zip(services, document_ids, strict=True)
+        points = [row for s, i in pairs for row in points_for(s, i)]
+        for table, rows in ((OpeningInterval, intervals), (SearchPoint, points)):
+            if rows:
+                session.execute(insert(table), rows)
         indexed += len(services)
     return indexed
 
@@ -108,9 +152,33 @@ def index_services(session: Session, service_ids: Iterable[str]) -> int:
 def reindex_all(session: Session) -> int:
     """Rebuild every service's derived rows (the `signpost reindex` repair)."""
     ids = session.scalars(select(Service.id)).all()
-    session.execute(delete(SearchDocument))
-    session.execute(delete(OpeningInterval))
-    return index_services(session, ids)
+    with _text_index_rebuilt_after(session):
+        for table in (SearchDocument, OpeningInterval, SearchPoint):
+            session.execute(delete(table))
+        return index_services(session, ids)
+
+
+@contextmanager
+def _text_index_rebuilt_after(session: Session) -> Iterator[None]:
+    """SQLite: keep FTS5 out of a bulk rebuild, then build its index in one pass.
+
+    The triggers that keep FTS5 in step cost a full-text update per row; rebuilding the
+    index from the finished documents is several times faster. Everything happens in the
+    caller's transaction, so a failure leaves the old index and triggers in place.
+    """
+    if session.get_bind().dialect.name != "sqlite":
+        yield
+        return
+    triggers = session.execute(
+        text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = :t"),
+        {"t": SearchDocument.__tablename__},
+    ).all()
+    for name, _ in triggers:
+        session.execute(text(f'DROP TRIGGER "{name}"'))
+    yield
+    session.execute(text("INSERT INTO service_fts(service_fts) VALUES ('rebuild')"))
+    for _, sql in triggers:
+        session.execute(text(sql))
 
 
 def analyze(session: Session) -> None:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, not_, or_, select, text
+from sqlalchemy import Select, and_, not_, or_, select, text
 from sqlalchemy.orm import Session
 
 from directory.geo import (
@@ -17,26 +17,27 @@ from directory.geo import (
     bounding_box,
     distance_km,
     parse_postcode,
+    place_keys,
 )
 from directory.geo.geocoder import Geocode
 from directory.hours import to_london
-from directory.models import (
-    Coverage,
-    Location,
-    PostcodePoint,
-    SearchDocument,
-    Service,
-    ServiceAtLocation,
-)
+from directory.models import PostcodePoint, SearchDocument, SearchPoint, Service
 from directory.search.availability import service_status
-from directory.search.filters import ServiceFilters, apply_filters, open_now_sql, with_details
+from directory.search.filters import (
+    ServiceFilters,
+    contains,
+    document_conditions,
+    open_now_sql,
+    with_details,
+)
 from directory.search.ranking import Candidate, rank
 from directory.search.text import (
+    Concept,
     ParsedQuery,
     fts5_match,
     normalise,
     parse_query,
-    query_terms,
+    query_concepts,
     tsquery,
 )
 from directory.search.vocabulary import load_vocabulary
@@ -46,6 +47,9 @@ MAX_RADIUS_KM = 200.0
 # Search ranks at most this many candidates: the best text matches, or (without text) the
 # nearest and open ones. Nobody pages past it, and it bounds the work of every query.
 MAX_CANDIDATES = 500
+# A query of several concepts asks for all of them; when fewer services than this match all,
+# it asks for any of them instead.
+MIN_EVERY_MATCHES = 20
 
 
 @dataclass(frozen=True)
@@ -92,19 +96,18 @@ def search_services(
     elif typed:
         place, typed = place_in_text(session, gazetteer, typed)
     parsed = parse_query(typed, vocabulary.synonyms, vocabulary.words) if typed.strip() else None
-    terms = query_terms(parsed, vocabulary.issue_words) if parsed else []
+    concepts = query_concepts(parsed, vocabulary.issue_words) if parsed else []
     nation = request.filters.get("nation") or (place.nation if place else None)
     filters = ServiceFilters(at=request.at, **{**request.filters, "nation": nation})
 
     radius = min(request.radius_km or DEFAULT_RADIUS_KM, MAX_RADIUS_KM)
-    distances = nearby_services(session, place, radius) if place else {}
-    prefix = parsed.prefix if parsed else None
+    distances = nearby_documents(session, place, radius) if place else {}
     relevance = None
-    if terms:
-        relevance = text_pool(session, terms, prefix)
-        if distances:
-            # The best matches nationally would crowd out the ones nearby: rank those too.
-            relevance.update(text_pool(session, terms, prefix, within=list(distances)))
+    if parsed and concepts:
+        # With a place, the matches nearby are ranked too: the best ones nationally would
+        # crowd them out.
+        nearby = set(distances) if place else None
+        relevance = text_pool(session, concepts, parsed.prefix, nearby=nearby)
     statement = _candidates_statement(session, filters, relevance, place, distances)
     rows = session.execute(statement).all()
 
@@ -112,7 +115,7 @@ def search_services(
     candidates = []
     counts: dict[str, Counter[str]] = {"issue": Counter(), "kind": Counter(), "channel": Counter()}
     for row in rows:
-        open_now = exact.get(row.id, row.is_open if row.hours_known else None)
+        open_now = exact.get(row.service_id, row.is_open if row.hours_known else None)
         if filters.open_now is not None and bool(open_now) is not filters.open_now:
             continue
         counts["kind"][row.kind] += 1
@@ -120,7 +123,7 @@ def search_services(
         counts["channel"].update(row.channel_types.split())
         candidates.append(
             Candidate(
-                service_id=row.id,
+                service_id=row.service_id,
                 name=row.name,
                 relevance=relevance.get(row.id, 0.0) if relevance else 0.0,
                 distance_km=distances.get(row.id),
@@ -205,42 +208,52 @@ def place_in_text(session: Session, gazetteer: Gazetteer, typed: str) -> tuple[P
     return None, typed
 
 
-def nearby_services(session: Session, place: Place, radius_km: float) -> dict[str, float]:
-    """Services a person at `place` can reach in person: id -> km to the nearest location.
+def nearby_documents(session: Session, place: Place, radius_km: float) -> dict[int, float]:
+    """Services a person at `place` can reach in person: search document id -> km to the
+    nearest location."""
+    return {document: km for document, (_, km) in _nearby(session, place, radius_km).items()}
 
-    Only locations within the searcher's radius count; of those, a service counts when the
-    place is inside its coverage: within its own radius, or in one of its listed areas.
-    """
+
+def nearby_services(session: Session, place: Place, radius_km: float) -> dict[str, float]:
+    """Like nearby_documents, by service id."""
+    return dict(_nearby(session, place, radius_km).values())
+
+
+def _nearby(session: Session, place: Place, radius_km: float) -> dict[int, tuple[str, float]]:
+    """Only locations within the searcher's radius count; of those, a service counts when the
+    place is inside its coverage: within its own radius, or in one of its listed areas."""
     min_lat, max_lat, min_lon, max_lon = bounding_box(place.latitude, place.longitude, radius_km)
+    d = SearchDocument
     rows = session.execute(
         select(
-            ServiceAtLocation.service_id,
-            Location.latitude,
-            Location.longitude,
-            Coverage.scope,
-            Coverage.radius_km,
-            Coverage.areas,
+            SearchPoint.document_id,
+            SearchPoint.service_id,
+            SearchPoint.latitude,
+            SearchPoint.longitude,
+            d.coverage_scope,
+            d.coverage_radius_km,
+            d.coverage_areas,
         )
-        .join(Location, Location.id == ServiceAtLocation.location_id)
-        .join(Coverage, Coverage.service_id == ServiceAtLocation.service_id)
+        .join(d, d.id == SearchPoint.document_id)
         .where(
-            Location.latitude.between(min_lat, max_lat),
-            Location.longitude.between(min_lon, max_lon),
+            SearchPoint.latitude.between(min_lat, max_lat),
+            SearchPoint.longitude.between(min_lon, max_lon),
         )
     ).all()
-    found: dict[str, float] = {}
-    for service_id, lat, lon, scope, own_radius, areas in rows:
+    keys = place_keys(place)
+    found: dict[int, tuple[str, float]] = {}
+    for document, service, lat, lon, scope, own_radius, areas in rows:
         km = distance_km(place.latitude, place.longitude, lat, lon)
         if km > radius_km:
             continue
         if scope == "radius":
             inside = km <= (own_radius or radius_km)
         elif scope in ("areas", "commissioned"):
-            inside = in_areas(place, areas or [])
+            inside = not keys.isdisjoint(areas.split())
         else:
             inside = True
-        if inside:
-            found[service_id] = min(km, found.get(service_id, km))
+        if inside and (document not in found or km < found[document][1]):
+            found[document] = (service, km)
     return found
 
 
@@ -255,121 +268,111 @@ def shown_distance_km(service: Service, km: float | None) -> float | None:
     return float(round(km))
 
 
-def in_areas(place: Place, areas: list[str]) -> bool:
-    """Whether a place lies in any listed area: a district (LS6), a postcode area (LS), a town."""
-    wanted = {a.replace(" ", "").upper() for a in areas}
-    district = (place.district or "").upper()
-    area = "".join(ch for ch in district if ch.isalpha())
-    return bool(wanted & {district, area, place.name.replace(" ", "").upper()})
-
-
 def _candidates_statement(
     session: Session,
     filters: ServiceFilters,
-    relevance: dict[str, float] | None,
+    relevance: dict[int, float] | None,
     place: Place | None,
-    distances: dict[str, float],
+    distances: dict[int, float],
 ) -> Select[Any]:
+    d = SearchDocument
     sql = open_now_sql(filters.at)
     is_open, needs_exact = sql.is_open, sql.needs_exact
-    statement = (
-        select(
-            Service.id,
-            Service.name,
-            Service.kind,
-            Service.last_verified_at,
-            is_open.label("is_open"),
-            SearchDocument.hours_known,
-            SearchDocument.issue_codes,
-            SearchDocument.channel_types,
-            needs_exact.label("needs_exact"),
-        )
-        .join(SearchDocument, SearchDocument.service_id == Service.id)
-        .outerjoin(Coverage, Coverage.service_id == Service.id)
-    )
-    statement = apply_filters(session, statement, replace(filters, open_now=None))
+    statement = select(
+        d.id,
+        d.service_id,
+        d.name,
+        d.kind,
+        d.last_verified_at,
+        is_open.label("is_open"),
+        d.hours_known,
+        d.issue_codes,
+        d.channel_types,
+        needs_exact.label("needs_exact"),
+    ).where(*document_conditions(session, replace(filters, open_now=None)))
     if filters.open_now is True:
-        statement = statement.where(or_(and_(SearchDocument.hours_known, is_open), needs_exact))
+        statement = statement.where(or_(and_(d.hours_known, is_open), needs_exact))
     elif filters.open_now is False:
         statement = statement.where(or_(not_(is_open), needs_exact))
     near_ids = list(distances)
     if place is not None:
-        # National services count wherever they cover (nation already filtered); the rest only
-        # where the place is inside their coverage.
-        allowed = near_ids + _unlocated_area_services(session, place)
-        statement = statement.where(or_(Coverage.scope == "national", Service.id.in_(allowed)))
+        # National services count wherever they cover (nation already filtered); local ones
+        # where the place is inside their coverage; ones without a location in their areas.
+        listed = [contains(d.coverage_areas, key) for key in sorted(place_keys(place))]
+        statement = statement.where(
+            or_(
+                d.coverage_scope == "national",
+                d.id.in_(near_ids),
+                and_(d.remote_area_coverage, or_(*listed)),
+            )
+        )
     if relevance is not None:
-        return statement.where(Service.id.in_(list(relevance)))
+        return statement.where(d.id.in_(list(relevance)))
     # No text: keep the pool bounded, nearby and open services first, so ranking stays cheap.
-    order = [Service.id.in_(near_ids).desc()] if near_ids else []
+    order = [d.id.in_(near_ids).desc()] if near_ids else []
     if filters.open_now is None:
         order.append(is_open.desc())
-    return statement.order_by(
-        *order,
-        Service.last_verified_at.desc(),
-        Service.name,
-        Service.id,
-    ).limit(MAX_CANDIDATES)
+    return statement.order_by(*order, d.last_verified_at.desc().nulls_last(), d.name, d.id).limit(
+        MAX_CANDIDATES
+    )
 
 
-def _unlocated_area_services(session: Session, place: Place) -> list[str]:
-    """Commissioned or area-listed services without a location, whose areas hold the place."""
-    rows = session.execute(
-        select(Coverage.service_id, Coverage.areas)
-        .join(SearchDocument, SearchDocument.service_id == Coverage.service_id)
-        .where(SearchDocument.remote_area_coverage)
-    ).all()
-    return [service_id for service_id, areas in rows if in_areas(place, areas or [])]
-
-
-# (SQLite?, restricted to :ids?) -> the top-matches query. bm25 is lower for better matches;
-# name, issues and body weigh 10 : 5 : 1 (SQLite) and A : B : C (PostgreSQL).
+# SQLite? -> the full-text query over search documents: (document id, relevance), best first,
+# then by id. bm25 is lower for better matches; name, issues and body weigh 10 : 5 : 1
+# (SQLite) and A : B : C (PostgreSQL).
 _TEXT_POOL_SQL = {
-    (True, False): (
-        "SELECT d.service_id, -m.score FROM ("
-        " SELECT rowid AS document_id, bm25(service_fts, 10.0, 5.0, 1.0) AS score"
-        " FROM service_fts WHERE service_fts MATCH :match ORDER BY score LIMIT :limit"
-        ") AS m JOIN search_document AS d ON d.id = m.document_id"
+    True: (
+        "SELECT rowid, -bm25(service_fts, 10.0, 5.0, 1.0) AS score FROM service_fts"
+        " WHERE service_fts MATCH :match ORDER BY score DESC, rowid"
     ),
-    (True, True): (
-        "SELECT d.service_id, -m.score FROM ("
-        " SELECT rowid AS document_id, bm25(service_fts, 10.0, 5.0, 1.0) AS score"
-        " FROM service_fts WHERE service_fts MATCH :match"
-        " AND rowid IN (SELECT id FROM search_document WHERE service_id IN :ids)"
-        " ORDER BY score LIMIT :limit"
-        ") AS m JOIN search_document AS d ON d.id = m.document_id"
-    ),
-    (False, False): (
-        "SELECT service_id, ts_rank_cd(document, query) AS score"
+    False: (
+        "SELECT id, ts_rank_cd(document, query) AS score"
         " FROM search_document, to_tsquery('english', :match) AS query"
-        " WHERE document @@ query ORDER BY score DESC LIMIT :limit"
-    ),
-    (False, True): (
-        "SELECT service_id, ts_rank_cd(document, query) AS score"
-        " FROM search_document, to_tsquery('english', :match) AS query"
-        " WHERE document @@ query AND service_id IN :ids ORDER BY score DESC LIMIT :limit"
+        " WHERE document @@ query ORDER BY score DESC, id"
     ),
 }
 
 
 def text_pool(
-    session: Session, terms: list[str], prefix: str | None, within: list[str] | None = None
-) -> dict[str, float]:
-    """The best MAX_CANDIDATES text matches (among `within`, when given): service id ->
-    relevance, larger is better.
+    session: Session,
+    concepts: list[Concept],
+    prefix: str | None,
+    nearby: set[int] | None = None,
+) -> dict[int, float]:
+    """The best MAX_CANDIDATES text matches, and with `nearby` every match among those
+    documents too: search document id -> relevance, larger is better.
+
+    A query asks for every concept first, and for any of them when few services match all.
+    """
+    matches = _text_matches(session, concepts, prefix, every=True, limited=nearby is None)
+    if len(concepts) > 1 and len(matches) < MIN_EVERY_MATCHES:
+        # Those that matched every concept stay first.
+        first = {document for document, _ in matches}
+        any_of = _text_matches(session, concepts, prefix, every=False, limited=nearby is None)
+        top = max((score for _, score in any_of), default=0.0)
+        boosted = [(d, score + top if d in first else score) for d, score in any_of]
+        matches = sorted(boosted, key=lambda pair: (-pair[1], pair[0]))
+    pool = dict(matches[:MAX_CANDIDATES])
+    if nearby:
+        pool.update((document, score) for document, score in matches if document in nearby)
+    return pool
+
+
+def _text_matches(
+    session: Session, concepts: list[Concept], prefix: str | None, *, every: bool, limited: bool
+) -> list[tuple[int, float]]:
+    """The full-text index's matches, best first: the best MAX_CANDIDATES when `limited`.
 
     The index ranks and cuts in one step (FTS5 bm25 / ts_rank_cd), so a common word costs a
     bounded amount of work after it, however many services mention it.
     """
     sqlite = session.get_bind().dialect.name == "sqlite"
-    statement = text(_TEXT_POOL_SQL[(sqlite, within is not None)]).bindparams(
-        match=fts5_match(terms, prefix) if sqlite else tsquery(terms, prefix),
-        limit=MAX_CANDIDATES,
-    )
-    if within is not None:
-        statement = statement.bindparams(bindparam("ids", within, expanding=True))
-    rows = session.execute(statement)
-    return {service_id: float(score) for service_id, score in rows}
+    match = (fts5_match if sqlite else tsquery)(concepts, prefix, every=every)
+    sql = _TEXT_POOL_SQL[sqlite] + (" LIMIT :limit" if limited else "")
+    statement = text(sql).bindparams(match=match)
+    if limited:
+        statement = statement.bindparams(limit=MAX_CANDIDATES)
+    return [(document, float(score)) for document, score in session.execute(statement)]
 
 
 def _exact_open_now(

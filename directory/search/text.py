@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -149,19 +149,52 @@ def vocabulary_of(texts: Iterable[str]) -> frozenset[str]:
     return frozenset(w for text in texts for w in normalise(text).split() if len(w) >= 2)
 
 
-def query_terms(parsed: ParsedQuery, issue_words: Mapping[str, Iterable[str]]) -> list[str]:
-    """The words to look for: typed words, their corrections, and the named issues' words."""
-    terms = [*parsed.words, *(meant for _, meant in parsed.corrections), *parsed.completions]
+Concept = tuple[str, ...]
+
+
+def query_concepts(parsed: ParsedQuery, issue_words: Mapping[str, Iterable[str]]) -> list[Concept]:
+    """What a query asks for: concepts a service should match all of, each a few words any of
+    which will do (a typed word with its correction or completions; a named issue's words)."""
+    corrected = dict(parsed.corrections)
+    concepts: list[Concept] = []
+    for word in parsed.words:
+        completions = parsed.completions if word == parsed.prefix else ()
+        concepts.append((word, *([corrected[word]] if word in corrected else []), *completions))
     for synonym in parsed.synonyms:
-        terms += normalise(" ".join(issue_words.get(synonym.issue, [synonym.typed]))).split()
-    return [t for t in dict.fromkeys(terms) if t not in STOP_WORDS]
+        concepts.append(
+            tuple(normalise(" ".join(issue_words.get(synonym.issue, [synonym.typed]))).split())
+        )
+    kept = (tuple(w for w in dict.fromkeys(concept) if w not in STOP_WORDS) for concept in concepts)
+    return list(dict.fromkeys(concept for concept in kept if concept))
 
 
-def fts5_match(terms: list[str], prefix: str | None) -> str:
-    """An FTS5 MATCH expression: any of the terms, each quoted, the prefix one with `*`."""
-    return " OR ".join(f'"{t}"*' if t == prefix else f'"{t}"' for t in terms)
+def query_terms(parsed: ParsedQuery, issue_words: Mapping[str, Iterable[str]]) -> list[str]:
+    """Every word the query looks for, once."""
+    return list(
+        dict.fromkeys(w for concept in query_concepts(parsed, issue_words) for w in concept)
+    )
 
 
-def tsquery(terms: list[str], prefix: str | None) -> str:
-    """A PostgreSQL to_tsquery expression: any of the terms, the prefix one with `:*`."""
-    return " | ".join(f"{t}:*" if t == prefix else t for t in terms)
+def fts5_match(concepts: Sequence[Concept], prefix: str | None, *, every: bool = True) -> str:
+    """An FTS5 MATCH expression: every concept (or, with every=False, any), each word quoted,
+    the prefix one with `*`."""
+
+    def word(w: str) -> str:
+        return f'"{w}"*' if w == prefix else f'"{w}"'
+
+    if not every:
+        return " OR ".join(word(w) for w in dict.fromkeys(w for c in concepts for w in c))
+    groups = [" OR ".join(word(w) for w in concept) for concept in concepts]
+    return " AND ".join(f"({g})" if len(concepts) > 1 else g for g in groups)
+
+
+def tsquery(concepts: Sequence[Concept], prefix: str | None, *, every: bool = True) -> str:
+    """A PostgreSQL to_tsquery expression, like fts5_match: the prefix word with `:*`."""
+
+    def word(w: str) -> str:
+        return f"{w}:*" if w == prefix else w
+
+    if not every:
+        return " | ".join(word(w) for w in dict.fromkeys(w for c in concepts for w in c))
+    groups = [" | ".join(word(w) for w in concept) for concept in concepts]
+    return " & ".join(f"({g})" if len(concepts) > 1 else g for g in groups)

@@ -14,13 +14,18 @@ from typing import Any
 from sqlalchemy import false, or_, select
 from sqlalchemy.orm import Session
 
-from directory.geo import Place
+from directory.geo import Place, in_areas
 from directory.hours import OpenStatus, to_london
-from directory.models import Channel, Coverage, Service
+from directory.models import Channel, SearchDocument, Service
 from directory.safety import NATION_NAMES
 from directory.search.availability import channel_status, service_status, visible_channels
-from directory.search.filters import ServiceFilters, apply_filters, issue_clause, with_details
-from directory.search.service import in_areas, nearby_services, shown_distance_km
+from directory.search.filters import (
+    ServiceFilters,
+    document_conditions,
+    issue_clause,
+    with_details,
+)
+from directory.search.service import nearby_services, shown_distance_km
 from directory.triage.engine import TIER_OTHER, Answers, Assessment, Route
 
 NEVER_FILTERED = ("emergency-services", "samaritans")  # triage.md rule 6
@@ -92,7 +97,8 @@ def _recommend(
     routes = {route.slug: route for route in assessment.routes}
     services = _by_slug(session, list(routes))
     distances = nearby_services(session, place, LOCAL_RADIUS_KM) if place else {}
-    for service in _extra_candidates(session, answers, level, distances, set(services)):
+    known = {service.id for service in services.values()}
+    for service in _extra_candidates(session, answers, level, distances, known):
         services[service.slug] = service
         routes.setdefault(service.slug, Route(service.slug, TIER_OTHER, len(routes), ("match",)))
 
@@ -139,18 +145,18 @@ def _extra_candidates(
     """Beyond the routes: services for the person's issues, and local ones near them."""
     if level <= 1 or not (answers.issues or distances):
         return []
-    statement = apply_filters(
-        session,
-        select(Service.id, Service.name).where(Service.slug.not_in(known)),
-        ServiceFilters(at=datetime.min, nation=answers.nation, age=answers.age),
+    d = SearchDocument
+    filters = ServiceFilters(at=datetime.min, nation=answers.nation, age=answers.age)
+    statement = select(d.service_id.label("id"), d.name).where(
+        d.service_id.not_in(known), *document_conditions(session, filters)
     )
     if answers.issues:
         statement = statement.where(issue_clause(session, list(answers.issues)))
     # Local services only where the person is; national ones (wherever they cover) only for
     # the issues the person named: the level's routes already cover the general ones.
-    local = Service.id.in_(list(distances)) if distances else false()
-    national = Coverage.scope == "national" if answers.issues else false()
-    statement = statement.outerjoin(Coverage).where(or_(national, local))
+    local = d.service_id.in_(list(distances)) if distances else false()
+    national = d.coverage_scope == "national" if answers.issues else false()
+    statement = statement.where(or_(national, local))
     # Choose on light rows, then load only the chosen few in full: nearest first, then by name.
     light = sorted(
         session.execute(statement), key=lambda row: (distances.get(row.id, 0.0), row.name)

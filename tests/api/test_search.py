@@ -207,16 +207,44 @@ def test_accents_do_not_matter_on_either_database(client):
         assert "Woodhouse Moor Evening Crisis Café" in found, typed
 
 
-def test_text_matches_can_be_limited_to_nearby_services(seeded_app):
-    from sqlalchemy import select
-
+def test_text_pool_keeps_every_match_among_nearby_documents(seeded_app, monkeypatch):
     from directory.extensions import db
-    from directory.models import Service
+    from directory.search import service as search_service
+
+    monkeypatch.setattr(search_service, "MAX_CANDIDATES", 1)
+    concepts = [("group",)]
+    with seeded_app.app_context():
+        session = db.session
+        everything = search_service._text_matches(
+            session, concepts, None, every=True, limited=False
+        )
+        nearby = {document for document, _ in everything[-2:]}
+        alone = search_service.text_pool(session, concepts, None)
+        with_nearby = search_service.text_pool(session, concepts, None, nearby=nearby)
+    assert len(everything) > 3
+    assert len(alone) == 1
+    assert set(with_nearby) == set(alone) | nearby
+
+
+def test_text_pool_asks_for_every_concept_then_for_any(seeded_app, monkeypatch):
+    from directory.extensions import db
+    from directory.search import service as search_service
     from directory.search.service import text_pool
 
     with seeded_app.app_context():
-        ids = db.session.scalars(select(Service.id).where(Service.demo).limit(3)).all()
-        everywhere = text_pool(db.session, ["support", "group"], None)
-        nearby = text_pool(db.session, ["support", "group"], None, within=list(ids))
-    assert set(nearby) <= set(ids)
-    assert len(everywhere) > len(nearby)
+        session = db.session
+        crisis = text_pool(session, [("crisis",)], None)
+        cafe = text_pool(session, [("cafe",)], None)
+        few = text_pool(session, [("crisis",), ("cafe",)], None)
+        either = text_pool(session, [("cafe",), ("xyzzy",)], None)
+        monkeypatch.setattr(search_service, "MIN_EVERY_MATCHES", 1)
+        both = text_pool(session, [("crisis",), ("cafe",)], None)
+    assert both
+    assert set(both) == set(crisis) & set(cafe)
+    assert set(both) < set(crisis) | set(cafe)
+    # Fewer than MIN_EVERY_MATCHES match both: any will do, and those with both come first.
+    assert set(few) == set(crisis) | set(cafe)
+    ranked = sorted(few, key=lambda document: -few[document])
+    assert set(ranked[: len(both)]) == set(both)
+    # Nothing has both "cafe" and "xyzzy".
+    assert set(either) == set(cafe)

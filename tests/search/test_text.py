@@ -8,6 +8,7 @@ from directory.search.text import (
     fts5_match,
     normalise,
     parse_query,
+    query_concepts,
     query_terms,
     synonym_table,
     tsquery,
@@ -66,8 +67,23 @@ def test_a_word_being_typed_is_a_prefix_not_a_typo():
     parsed = parse("samar")
     assert parsed.prefix == "samar"
     assert parsed.corrections == ()
-    assert fts5_match(list(parsed.words), parsed.prefix) == '"samar"*'
-    assert tsquery(list(parsed.words), parsed.prefix) == "samar:*"
+    concepts = query_concepts(parsed, {})
+    # The completion is searched as a whole word too: the index stems words.
+    assert fts5_match(concepts, parsed.prefix) == '"samar"* OR "samaritans"'
+    assert tsquery(concepts, parsed.prefix) == "samar:* | samaritans"
+
+
+def test_a_query_asks_for_every_concept_each_with_its_alternatives():
+    parsed = parse_query("anxeity grief leeds", SYNONYMS, VOCABULARY, prefix_last_word=False)
+    concepts = query_concepts(parsed, {"bereavement": ("bereavement",)})
+    assert concepts == [("anxeity", "anxiety"), ("leeds",), ("bereavement",)]
+    every = '("anxeity" OR "anxiety") AND ("leeds") AND ("bereavement")'
+    assert fts5_match(concepts, None) == every
+    assert fts5_match(concepts, None, every=False) == (
+        '"anxeity" OR "anxiety" OR "leeds" OR "bereavement"'
+    )
+    assert tsquery(concepts, "leeds") == "(anxeity | anxiety) & (leeds:*) & (bereavement)"
+    assert tsquery(concepts, None, every=False) == "anxeity | anxiety | leeds | bereavement"
 
 
 def test_known_words_and_short_words_are_not_corrected():
@@ -90,10 +106,10 @@ def test_known_words_and_short_words_are_not_corrected():
 )
 def test_hostile_input_is_just_words(hostile):
     parsed = parse(hostile)
-    terms = query_terms(parsed, {})
-    for term in terms:
+    concepts = query_concepts(parsed, {})
+    for term in query_terms(parsed, {}):
         assert term.isalnum()
-    match = fts5_match(terms, parsed.prefix)
+    match = fts5_match(concepts, parsed.prefix)
     assert match.count('"') % 2 == 0
     assert len(parsed.text) <= 200
 
