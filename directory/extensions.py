@@ -40,6 +40,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     # WAL lets readers carry on while the seeder or an editor writes.
     cursor.execute("PRAGMA journal_mode=WAL")
+    # 64 MB of page cache (the default is 2 MB): a 50,000-service directory's search tables
+    # stay in memory, and a search's row lookups stop going to the operating system.
+    cursor.execute("PRAGMA cache_size=-65536")
     cursor.close()
 
 

@@ -60,15 +60,11 @@ class SearchDocument(Base):
 
 
 class SearchPoint(Base):
-    """Where a service can be visited: one row per location, with its search document's id.
-
-    The (latitude, longitude, ...) index holds every column a nearby search reads, so finding
-    the services around a place never touches a table row."""
+    """Where a service can be visited: one row per location, with its search document's id
+    and a copy of its coverage, so that a nearby search reads this small table alone."""
 
     __tablename__ = "search_point"
-    __table_args__ = (
-        Index("ix_search_point_position", "latitude", "longitude", "document_id", "service_id"),
-    )
+    __table_args__ = (Index("ix_search_point_position", "latitude", "longitude"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     service_id: Mapped[str] = mapped_column(
@@ -77,6 +73,9 @@ class SearchPoint(Base):
     document_id: Mapped[int]
     latitude: Mapped[float]
     longitude: Mapped[float]
+    coverage_scope: Mapped[str] = mapped_column(String(14), default="national")
+    coverage_radius_km: Mapped[float | None]
+    coverage_areas: Mapped[str] = mapped_column(Text, default=" ")
 
     def __repr__(self) -> str:
         return f"<SearchPoint {self.latitude},{self.longitude}>"

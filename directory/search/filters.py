@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from directory.hours import NATIONS, is_bank_holiday, to_london, week_minute
 from directory.models import (
@@ -111,11 +112,18 @@ def filtered_statement(session: Session, filters: ServiceFilters) -> Select[tupl
 
 @dataclass(frozen=True)
 class OpenNowSql:
-    """Open-now as SQL: `is_open` from the weekly intervals, and `needs_exact` for the rows
-    whose bank-holiday closing or validity dates the intervals cannot answer."""
+    """Open-now as SQL: outer-join `interval` on `on` (a service's intervals never overlap, so
+    at most one row joins); `is_open` from the weekly intervals, and `needs_exact` for the
+    rows whose bank-holiday closing or validity dates the intervals cannot answer."""
 
+    interval: Any
+    on: ColumnElement[bool]
     is_open: ColumnElement[bool]
     needs_exact: ColumnElement[bool]
+
+    def joined(self, statement: Select[Any]) -> Select[Any]:
+        """The statement (over SearchDocument) with the open interval, if any, joined."""
+        return statement.outerjoin(self.interval, self.on)
 
 
 def open_now_sql(at: datetime) -> OpenNowSql:
@@ -124,12 +132,15 @@ def open_now_sql(at: datetime) -> OpenNowSql:
     day = to_london(at).date()
     # A span started yesterday may still be running: yesterday's holiday matters too.
     holiday = any(is_bank_holiday(d, n) for d in (day, day - timedelta(days=1)) for n in NATIONS)
+    interval = aliased(OpeningInterval, name="open_interval")
     return OpenNowSql(
-        is_open=exists().where(
-            OpeningInterval.service_id == SearchDocument.service_id,
-            OpeningInterval.start_minute <= minute,
-            OpeningInterval.end_minute > minute,
+        interval=interval,
+        on=and_(
+            interval.service_id == SearchDocument.service_id,
+            interval.start_minute <= minute,
+            interval.end_minute > minute,
         ),
+        is_open=interval.service_id.is_not(None),
         needs_exact=or_(
             SearchDocument.has_validity_dates,
             and_(SearchDocument.closes_on_bank_holidays, holiday),
@@ -151,10 +162,12 @@ def filter_services(
     # then load just the page in full.
     sql = open_now_sql(filters.at)
     light = session.execute(
-        statement.with_only_columns(
-            Service.id,
-            (sql.is_open & SearchDocument.hours_known).label("is_open"),
-            sql.needs_exact.label("needs_exact"),
+        sql.joined(
+            statement.with_only_columns(
+                Service.id,
+                (sql.is_open & SearchDocument.hours_known).label("is_open"),
+                sql.needs_exact.label("needs_exact"),
+            )
         )
     ).all()
     exact_ids = [row.id for row in light if row.needs_exact]

@@ -88,14 +88,19 @@ def padded(codes: Iterable[str]) -> str:
     return f" {' '.join(codes)} "
 
 
-def points_for(service: Service, document_id: int) -> list[dict[str, Any]]:
-    """The service's locations with a position, for nearby search."""
+def points_for(
+    document: dict[str, Any], document_id: int, service: Service
+) -> list[dict[str, Any]]:
+    """The service's locations with a position, for nearby search, with its coverage."""
     return [
         {
             "service_id": service.id,
             "document_id": document_id,
             "latitude": link.location.latitude,
             "longitude": link.location.longitude,
+            "coverage_scope": document["coverage_scope"],
+            "coverage_radius_km": document["coverage_radius_km"],
+            "coverage_areas": document["coverage_areas"],
         }
         for link in service.location_links
         if link.location.latitude is not None and link.location.longitude is not None
@@ -116,10 +121,17 @@ def effective_hours(service: Service) -> list[WeeklyHours]:
 
 
 def intervals_for(service: Service, hours: list[WeeklyHours]) -> list[dict[str, Any]]:
-    """Opening intervals (minutes of the London week) in which some channel is open."""
-    spans = sorted({span for h in hours for span in weekly_intervals(h)})
+    """Opening intervals (minutes of the London week) in which some channel is open, merged
+    where they overlap or touch: at most one holds any minute, so open-now is a plain join."""
+    merged: list[list[int]] = []
+    for start, end in sorted({span for h in hours for span in weekly_intervals(h)}):
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
     return [
-        {"service_id": service.id, "start_minute": start, "end_minute": end} for start, end in spans
+        {"service_id": service.id, "start_minute": start, "end_minute": end}
+        for start, end in merged
     ]
 
 
@@ -140,8 +152,8 @@ def index_services(session: Session, service_ids: Iterable[str]) -> int:
             documents,
         ).all()
         intervals = [row for s in services for row in intervals_for(s, hours[s.id])]
-        pairs = zip(services, document_ids, strict=True)
-        points = [row for s, i in pairs for row in points_for(s, i)]
+        triples = zip(documents, document_ids, services, strict=True)
+        points = [row for d, i, s in triples for row in points_for(d, i, s)]
         for table, rows in ((OpeningInterval, intervals), (SearchPoint, points)):
             if rows:
                 session.execute(insert(table), rows)

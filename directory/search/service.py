@@ -223,21 +223,19 @@ def _nearby(session: Session, place: Place, radius_km: float) -> dict[int, tuple
     """Only locations within the searcher's radius count; of those, a service counts when the
     place is inside its coverage: within its own radius, or in one of its listed areas."""
     min_lat, max_lat, min_lon, max_lon = bounding_box(place.latitude, place.longitude, radius_km)
-    d = SearchDocument
+    point = SearchPoint
     rows = session.execute(
         select(
-            SearchPoint.document_id,
-            SearchPoint.service_id,
-            SearchPoint.latitude,
-            SearchPoint.longitude,
-            d.coverage_scope,
-            d.coverage_radius_km,
-            d.coverage_areas,
-        )
-        .join(d, d.id == SearchPoint.document_id)
-        .where(
-            SearchPoint.latitude.between(min_lat, max_lat),
-            SearchPoint.longitude.between(min_lon, max_lon),
+            point.document_id,
+            point.service_id,
+            point.latitude,
+            point.longitude,
+            point.coverage_scope,
+            point.coverage_radius_km,
+            point.coverage_areas,
+        ).where(
+            point.latitude.between(min_lat, max_lat),
+            point.longitude.between(min_lon, max_lon),
         )
     ).all()
     keys = place_keys(place)
@@ -290,6 +288,7 @@ def _candidates_statement(
         d.channel_types,
         needs_exact.label("needs_exact"),
     ).where(*document_conditions(session, replace(filters, open_now=None)))
+    statement = sql.joined(statement)
     if filters.open_now is True:
         statement = statement.where(or_(and_(d.hours_known, is_open), needs_exact))
     elif filters.open_now is False:

@@ -53,6 +53,9 @@ def upgrade() -> None:
         sa.Column("document_id", sa.Integer(), nullable=False),
         sa.Column("latitude", sa.Double(), nullable=False),
         sa.Column("longitude", sa.Double(), nullable=False),
+        sa.Column("coverage_scope", sa.String(length=14), nullable=False),
+        sa.Column("coverage_radius_km", sa.Double(), nullable=True),
+        sa.Column("coverage_areas", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(
             ["service_id"],
             ["service.id"],
@@ -64,7 +67,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_search_point_position",
         "search_point",
-        ["latitude", "longitude", "document_id", "service_id"],
+        ["latitude", "longitude"],
         unique=False,
     )
     op.create_index(

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from sqlalchemy import func, select
 
 from directory.extensions import db
-from directory.models import OpeningInterval, SearchDocument, Service, TaxonomyTerm
-from directory.search.index import index_is_complete, reindex_all
+from directory.hours import parse_hours
+from directory.models import (
+    Location,
+    OpeningInterval,
+    SearchDocument,
+    SearchPoint,
+    Service,
+    ServiceAtLocation,
+    TaxonomyTerm,
+)
+from directory.search.index import index_is_complete, intervals_for, reindex_all
 from directory.search.vocabulary import forget_vocabulary
 
 
@@ -71,3 +82,42 @@ def test_reindex_repairs_a_damaged_index(app, seed):
         db.session.commit()
         assert index_is_complete(db.session)
     assert "Samaritans" in found(app, "samaritans")
+
+
+def test_reindex_leaves_the_index_following_writes(app, seed):
+    # reindex_all rebuilds the SQLite full-text index in one pass without its triggers; they
+    # must be back afterwards.
+    seed(demo=False)
+    with app.app_context():
+        reindex_all(db.session)
+        db.session.commit()
+        service = db.session.scalar(select(Service).where(Service.name == "Samaritans"))
+        service.name = "Samaritans Quokka Line"
+        db.session.commit()
+    assert "Samaritans Quokka Line" in found(app, "quokka")
+
+
+def test_overlapping_channel_hours_become_one_interval():
+    evenings = parse_hours({"rules": [{"days": ["mon"], "opens": "18:00", "closes": "22:00"}]})
+    late = parse_hours({"rules": [{"days": ["mon"], "opens": "21:00", "closes": "23:30"}]})
+    touching = parse_hours({"rules": [{"days": ["mon"], "opens": "23:30", "closes": "23:45"}]})
+    rows = intervals_for(SimpleNamespace(id="s"), [evenings, late, touching])
+    assert [(r["start_minute"], r["end_minute"]) for r in rows] == [(18 * 60, 23 * 60 + 45)]
+
+
+def test_located_services_get_search_points_with_their_coverage(app, seed):
+    seed(demo=True)
+    with app.app_context():
+        located = db.session.scalar(
+            select(func.count(func.distinct(ServiceAtLocation.service_id)))
+            .join(Location)
+            .where(Location.latitude.is_not(None))
+        )
+        points = db.session.scalars(select(SearchPoint)).all()
+        assert located > 0
+        assert len({p.service_id for p in points}) == located
+        for point in points:
+            document = db.session.get(SearchDocument, point.document_id)
+            assert document.service_id == point.service_id
+            assert point.coverage_scope == document.coverage_scope
+            assert point.coverage_areas == document.coverage_areas
