@@ -17,7 +17,8 @@ def create_app(config: type | Mapping[str, Any] | None = None) -> Flask:
     from directory.privacy import keep_queries_out_of_logs
     from directory.search.index import keep_index_in_step
 
-    app = Flask(__name__, instance_relative_config=False)
+    # The widget, scripts and styles live with the pages that use them: /static/widget.js.
+    app = Flask(__name__, static_folder="web/static", instance_relative_config=False)
     app.config.from_object(Config)
     if isinstance(config, Mapping):
         app.config.update(config)

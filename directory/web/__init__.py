@@ -26,13 +26,7 @@ from directory.safety import NATION_NAMES, safety_block_dict
 from directory.search.filters import find_service
 from directory.web import present
 
-bp = Blueprint(
-    "web",
-    __name__,
-    template_folder="templates",
-    static_folder="static",
-    static_url_path="/static",
-)
+bp = Blueprint("web", __name__, template_folder="templates")
 
 # The receptionist's search form: field -> what it is called on the page (for error messages).
 FIND_FIELDS = {

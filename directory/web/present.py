@@ -22,7 +22,12 @@ CHANNEL_VERBS = {
 # Ways to get help that need no voice call, for "can't use the phone".
 NOT_BY_PHONE = {"text", "email", "web_chat", "app", "online_community", "in_person", "video"}
 STALE_AFTER_DAYS = 365
-REFERRAL_NAMES = {"self": "self-referral", "gp": "via a GP", "professional": "via a professional"}
+REFERRAL_NAMES = {
+    "self": "self-referral",
+    "gp": "via a GP",
+    "professional": "via a professional",
+    "commissioner": "only through a commissioning body (NHS area, university, employer)",
+}
 
 
 def describe_days(days: list[str]) -> str:
