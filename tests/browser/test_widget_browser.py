@@ -114,7 +114,8 @@ def test_the_safety_block_shows_when_the_api_is_down(page, host, signpost):
     text = safety.inner_text()
     for line in ("999", "NHS 111 mental health option", "NHS 24", "press 2", "0808 808 8000"):
         assert line in text
-    assert "116 123" in text and "85258" in text
+    assert "116 123" in text
+    assert "85258" in text
     assert safety.locator("a[href='tel:999']").count() == 1
     box.get_by_label("What do you need help with?").fill("panic")
     box.get_by_role("button", name="Search", exact=True).click()
@@ -144,7 +145,8 @@ def test_report_a_problem_posts_the_reports_contract(page, host, signpost):
     card.get_by_text("Thank you").wait_for()
     assert len(reports) == 1
     url, body = reports[0]
-    assert url.startswith(f"{signpost}/api/v1/services/") and url.endswith("/reports")
+    assert url.startswith(f"{signpost}/api/v1/services/")
+    assert url.endswith("/reports")
     assert body == {"kind": "hours", "message": "Closed on Wednesdays now"}
 
 

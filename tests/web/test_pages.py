@@ -46,7 +46,8 @@ def test_a_search_lists_services_to_tick_with_contacts_and_hours(client):
     assert "Demo listing" in html
     assert "km away" in html
     assert 'href="tel:' in html
-    assert "Referral" in html and "Hours" in html
+    assert "Referral" in html
+    assert "Hours" in html
     # Leeds is in England: the safety block narrows to England's urgent line.
     assert "NHS 111 mental health option" in html
     assert "Lifeline" not in html
@@ -104,7 +105,9 @@ def test_the_text_version_is_short_and_ends_with_the_urgent_routes(client):
     text = re.search(r'<textarea id="handout-text"[^>]*>(.*?)</textarea>', html, re.S).group(1)
     lines = text.strip().splitlines()
     assert len(lines) == 5  # title, three services, safety
-    assert "999" in lines[-1] and "116 123" in lines[-1] and "85258" in lines[-1]
+    assert "999" in lines[-1]
+    assert "116 123" in lines[-1]
+    assert "85258" in lines[-1]
     assert len(text) <= 480  # three SMS segments at most
 
 
