@@ -1,14 +1,14 @@
 """A live Signpost on 127.0.0.1 (temp SQLite, demo data), a host page on a second port that
 embeds the widget from it, and one headless Chromium for the session.
 
-Skipped cleanly when Playwright or Chromium is missing. Chromium is the system's
+Skipped cleanly when Playwright or Chromium is missing (failed instead when
+SIGNPOST_TEST_REQUIRE_BROWSER is set, as in CI). Chromium is the system's
 (/usr/bin/chromium, Debian's package); `playwright install` is never needed.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import threading
 from collections.abc import Iterator
 from datetime import date
@@ -20,13 +20,13 @@ from sqlalchemy import select
 from werkzeug.serving import make_server
 
 from directory import create_app
-from directory.config import TestConfig
+from directory.config import TEST_CHROMIUM, TEST_REQUIRE_BROWSER, TestConfig
 from directory.extensions import db
 from directory.migrate import upgrade_database
 from directory.models import Service
 from directory.seed import load_seed_bundle, seed_database
 
-CHROMIUM = Path(os.environ.get("SIGNPOST_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM = Path(TEST_CHROMIUM)
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -80,13 +80,21 @@ class LiveServer:
 @pytest.fixture(scope="session")
 def chromium_path() -> Path:
     if not CHROMIUM.exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM}")
+        missing = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
+        if TEST_REQUIRE_BROWSER:
+            pytest.fail(missing)
+        pytest.skip(missing)
     return CHROMIUM
 
 
 @pytest.fixture(scope="session")
 def browser(chromium_path: Path) -> Iterator[Any]:
-    sync_api = pytest.importorskip("playwright.sync_api")
+    try:
+        from playwright import sync_api
+    except ImportError:
+        if TEST_REQUIRE_BROWSER:
+            pytest.fail("playwright is not installed (pip install -e '.[dev]')")
+        pytest.skip("playwright is not installed")
     with sync_api.sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
             executable_path=str(chromium_path), args=CHROMIUM_ARGS

@@ -112,6 +112,9 @@ def test_triage_mode_walks_the_questionnaire_to_a_result(page, signpost, artifac
     assert page.evaluate("document.activeElement.textContent").startswith("Result:")
     assert steps.locator("ul.reasons li").count() >= 1
     assert steps.locator("article.service").count() >= 1
+    safety = page.locator("main > .safety").inner_text()
+    assert "NHS 111 mental health option" in safety  # Leeds: England's line, not all four
+    assert "Lifeline" not in safety
     # A recommendation can go onto the handout like a search result.
     steps.locator("article.service").first.get_by_role("checkbox").check()
     assert "(1 ticked)" in page.get_by_role("button", name="Make a handout").inner_text()

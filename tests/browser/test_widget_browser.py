@@ -177,3 +177,17 @@ def test_no_serious_accessibility_violations_in_the_widget(page, host, artifacts
     open_host(page, host, near="Leeds")
     results(page).first.wait_for()
     assert serious_axe_violations(page, artifacts, "widget") == []
+
+
+@pytest.mark.parametrize(
+    ("accent", "shown"),
+    [
+        ("#6a1b9a", "rgb(106, 27, 154)"),  # dark enough for white text: used
+        ("yellow", "rgb(18, 54, 90)"),  # too light for white text: the default instead
+        ("not-a-colour", "rgb(18, 54, 90)"),
+    ],
+)
+def test_accent_colour_is_used_only_when_white_text_stays_readable(page, host, accent, shown):
+    open_host(page, host, accent=accent)
+    bar = widget(page).locator(".bar")
+    assert bar.evaluate("b => getComputedStyle(b).backgroundColor") == shown

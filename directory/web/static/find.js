@@ -256,8 +256,22 @@
     showResult(data);
   }
 
+  const NATIONS = { ENG: "England", SCT: "Scotland", WLS: "Wales", NIR: "Northern Ireland" };
+
+  /** Narrow the page's safety block to the one triage answered with (the person's nation). */
+  function showSafety(safety) {
+    const list = document.querySelector("main > .safety ul");
+    if (!list || !safety) return;
+    const item = (route, where) => el("li", {}, el("strong", {}, route.name), where ? ` (${where})` : "", ": ",
+      el("a", { href: route.href }, route.instructions), route.hours ? `, ${route.hours}` : "");
+    list.replaceChildren(item(safety.emergency),
+      ...safety.urgent.map((route) => item(route, safety.urgent.length > 1 ? NATIONS[route.nations[0]] : "")),
+      ...safety.listening.map((route) => item(route)));
+  }
+
   function showResult(result) {
     const urgency = result.urgency;
+    showSafety(result.safety);
     const heading = el("h3", { tabindex: -1 }, `Result: ${urgency.label}`);
     const list = el("ol", { class: "service-list" }, ...result.recommendations.map((rec) => {
       const id = `triage-pick-${rec.service.id}`;
@@ -275,6 +289,7 @@
           channel.instructions ? ` (${channel.instructions})` : null) : null,
         el("p", { class: "reasons-heading" }, "Why:"),
         el("ul", { class: "reasons" }, ...rec.reasons.map((reason) => el("li", {}, reason))),
+        rec.caveats.length ? el("p", {}, "Good to know:") : null,
         rec.caveats.length ? el("ul", { class: "caveats" }, ...rec.caveats.map((caveat) => el("li", {}, caveat))) : null));
     }));
     steps.replaceChildren(
