@@ -12,8 +12,10 @@ import json
 import threading
 from collections.abc import Iterator
 from datetime import date
+from html import escape
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl
 
 import pytest
 from sqlalchemy import select
@@ -128,10 +130,8 @@ def host(signpost: str) -> Iterator[str]:
     """A second origin that embeds the widget; /?near=…&issue=… become widget attributes."""
 
     def host_app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
-        from urllib.parse import parse_qsl
-
         pairs = parse_qsl(environ.get("QUERY_STRING", ""))
-        attributes = "".join(f' {name}="{value}"' for name, value in pairs)
+        attributes = "".join(f' {escape(name)}="{escape(value)}"' for name, value in pairs)
         body = HOST_PAGE.format(api=signpost, attributes=attributes).encode()
         start_response("200 OK", [("Content-Type", "text/html; charset=utf-8")])
         return [body]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from urllib.parse import urlencode
 
 import pytest
 
@@ -16,8 +17,7 @@ def widget(page):
 
 
 def open_host(page, host, **attributes):
-    query = "&".join(f"{name}={value}" for name, value in attributes.items())
-    page.goto(f"{host}/?{query}")
+    page.goto(f"{host}/?{urlencode(attributes)}")
     # Chips arrive from /taxonomy_terms: the widget has talked to the API.
     widget(page).locator(".chip").first.wait_for()
 
