@@ -56,8 +56,8 @@ def find_page() -> Response:
     result, errors = None, {}
     if searched:
         result, errors = _search(form)
-    nation = (result or {}).get("place", {}) or {}
-    safety = safety_block_dict(nation.get("nation"))
+    place = (result or {}).get("place") or {}
+    safety = safety_block_dict(place.get("nation"))
     hits = (result or {}).get("contents", [])
     if form["no_phone"]:
         hits = [hit for hit in hits if present.reachable_without_phone(hit)]
