@@ -95,8 +95,9 @@ def geocoder() -> Geocode | None:
 class Cors:
     """Let pages on any origin read and search the directory (the widget is embedded there).
 
-    No credentials are involved, so `*` is safe for reads and for the two public POSTs that
-    only answer questions. Writes are left out: they will get an allow-list of origins.
+    No credentials are involved, so `*` is safe for reads, for search and triage (they answer
+    and write nothing) and for the public problem report the widget sends. Other writes are
+    left out: they will get an allow-list of origins.
     """
 
     # The public POSTs a page on another origin may make: search and triage answer without
