@@ -13,11 +13,12 @@ def create_app(config: type | Mapping[str, Any] | None = None) -> Flask:
     from directory import api as api_package
     from directory import cli, errors, web
     from directory.config import Config
-    from directory.extensions import api, db
+    from directory.extensions import api, cors, db
     from directory.privacy import keep_queries_out_of_logs
     from directory.search.index import keep_index_in_step
 
-    app = Flask(__name__, instance_relative_config=False)
+    # The widget, scripts and styles live with the pages that use them: /static/widget.js.
+    app = Flask(__name__, static_folder="web/static", instance_relative_config=False)
     app.config.from_object(Config)
     if isinstance(config, Mapping):
         app.config.update(config)
@@ -29,6 +30,7 @@ def create_app(config: type | Mapping[str, Any] | None = None) -> Flask:
     keep_index_in_step()
     db.init_app(app)
     api.init_app(app)
+    cors.init_app(app)
     api_package.register_blueprints(api)
     web.register_pages(app)
     errors.register_error_handlers(app)

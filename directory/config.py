@@ -48,3 +48,7 @@ class TestConfig(Config):
 # Services the test suite may use; tests that need them skip when these are unset.
 TEST_DATABASE_URL = _env("TEST_DATABASE_URL")
 TEST_REDIS_URL = _env("TEST_REDIS_URL")
+# The browser tests drive this Chromium (Debian's package); they skip when it is missing,
+# unless SIGNPOST_TEST_REQUIRE_BROWSER is set (CI), when they fail instead.
+TEST_CHROMIUM = _env("TEST_CHROMIUM") or "/usr/bin/chromium"
+TEST_REQUIRE_BROWSER = bool(_env("TEST_REQUIRE_BROWSER"))

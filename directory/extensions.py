@@ -1,11 +1,12 @@
-"""Extensions created once at import and wired to an app with init_app: database and API."""
+"""Extensions created once at import and wired to an app with init_app: database, API, CORS."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, g
+from flask import Flask, Response, current_app, g, request
 from flask_smorest import Api
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
@@ -94,5 +95,37 @@ def geocoder() -> Geocode | None:
     return geocode
 
 
+class Cors:
+    """Let pages on any origin read and search the directory (the widget is embedded there).
+
+    No credentials are involved, so `*` is safe for reads, for search and triage (they answer
+    and write nothing) and for the public problem report the widget sends. Other writes are
+    left out: they will get an allow-list of origins.
+    """
+
+    # The public POSTs a page on another origin may make: search and triage answer without
+    # writing anything; a problem report is the widget's "this information is wrong" form.
+    PUBLIC_POSTS = re.compile(r"^/api/v1/(search|triage|services/[^/]+/reports)$")
+    MAX_AGE = "86400"
+
+    def init_app(self, app: Flask) -> None:
+        app.after_request(self.add_headers)
+
+    def add_headers(self, response: Response) -> Response:
+        method = request.method
+        if method == "OPTIONS":
+            method = request.headers.get("Access-Control-Request-Method", "")
+        if method in ("GET", "HEAD") or (
+            method == "POST" and self.PUBLIC_POSTS.match(request.path)
+        ):
+            response.headers["Access-Control-Allow-Origin"] = "*"
+            if request.method == "OPTIONS":
+                response.headers["Access-Control-Allow-Methods"] = method
+                response.headers["Access-Control-Allow-Headers"] = "Content-Type"
+                response.headers["Access-Control-Max-Age"] = self.MAX_AGE
+        return response
+
+
 db = Database()
 api = Api()
+cors = Cors()
