@@ -92,7 +92,9 @@ def row_to_hsds(row: dict[str, str]) -> dict[str, Any]:
         "demo": row["demo"].lower() in ("yes", "true", "1"),
     }
     if row["nations"]:
-        areas = _list(row["coverage_areas"])
+        # Without listed areas a local service covers its own postcode district.
+        district = row["postcode"].split(" ")[0].upper()
+        areas = _list(row["coverage_areas"]) or ([district] if district else [])
         extension["coverage"] = {
             "scope": "areas" if areas else "national",
             "nations": _list(row["nations"]),

@@ -110,7 +110,7 @@ class FeedServiceArgsSchema(FeedPageArgsSchema):
     include_demo = fields.Boolean(load_default=False)
 
 
-class FeedOrganizationArgsSchema(FeedPageArgsSchema):
+class FeedDemoArgsSchema(FeedPageArgsSchema):
     include_demo = fields.Boolean(load_default=False)
 
 
@@ -194,8 +194,9 @@ def services() -> Response:
 @bp.get("/services/<string:service_id>")
 def service_by_id(service_id: str) -> Response:
     """Get one service, fully nested."""
+    args = _parse(FeedDemoArgsSchema())
     service = find_service(db.session, service_id)
-    if service is None or service.status != "active":
+    if service is None or not _listed(service, args["include_demo"]):
         raise NotFound(f"No service with id {service_id!r}.")
     kind = kind_terms(db.session).get(service.kind)
     return jsonify(service_to_hsds(service, kind))
@@ -226,8 +227,9 @@ def service_at_locations() -> Response:
 @bp.get("/service_at_locations/<string:link_id>")
 def service_at_location_by_id(link_id: str) -> Response:
     """Get one service at a location: the location with its address, and the whole service."""
+    args = _parse(FeedDemoArgsSchema())
     link = db.session.get(ServiceAtLocation, link_id)
-    if link is None or link.service.status != "active":
+    if link is None or not _listed(link.service, args["include_demo"]):
         raise NotFound(f"No service_at_location with id {link_id!r}.")
     service = find_service(db.session, link.service_id)
     assert service is not None
@@ -290,17 +292,20 @@ def taxonomy_term_by_id(term_id: str) -> Response:
     return jsonify(term_to_hsds(term))
 
 
+def _listed(service: Service, include_demo: bool) -> bool:
+    """Whether the feed publishes this service: active, and not a demo unless asked for."""
+    return service.status == "active" and (include_demo or not service.demo)
+
+
 def _listed_services(organization: Organization, include_demo: bool) -> list[Service]:
-    return sorted(
-        (s for s in organization.services if s.status == "active" and (include_demo or not s.demo)),
-        key=lambda s: (s.name, s.id),
-    )
+    listed = (s for s in organization.services if _listed(s, include_demo))
+    return sorted(listed, key=lambda s: (s.name, s.id))
 
 
 @bp.get("/organizations")
 def organizations() -> Response:
     """List organisations (HSDS 3.0; the ORUK profile leaves these endpoints optional)."""
-    args = _parse(FeedOrganizationArgsSchema())
+    args = _parse(FeedDemoArgsSchema())
     page, per_page = args["page"], args["per_page"]
     query = db.session.query(Organization).order_by(Organization.name, Organization.id)
     if not args["include_demo"]:
@@ -314,7 +319,7 @@ def organizations() -> Response:
 @bp.get("/organizations/<string:organization_id>")
 def organization_by_id(organization_id: str) -> Response:
     """Get one organisation with the ids and names of the services it runs."""
-    args = _parse(FeedOrganizationArgsSchema())
+    args = _parse(FeedDemoArgsSchema())
     organization = db.session.get(Organization, organization_id)
     if organization is None or (organization.demo and not args["include_demo"]):
         raise NotFound(f"No organization with id {organization_id!r}.")

@@ -529,7 +529,11 @@ def _hours(data: dict[str, Any], where: str, findings: Findings) -> dict[str, An
     rules = []
     rows = [row for row in data.get("schedules") or [] if isinstance(row, dict)]
     for index, row in enumerate(rows):
-        weekly = row.get("freq") in (None, "WEEKLY") and row.get("interval") in (None, 1)
+        weekly = (
+            row.get("freq") in (None, "WEEKLY")
+            and row.get("interval") in (None, 1)
+            and not row.get("bymonthday")
+        )
         if not (weekly and row.get("byday") and row.get("opens_at") and row.get("closes_at")):
             findings.warn(where, f"schedules[{index}]", "not a weekly opening time; left out")
             continue
