@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import Blueprint, Flask, Response, jsonify, request, stream_with_context
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
+from sqlalchemy import func, select
 
 from directory.api.paging import page_envelope
 from directory.errors import InvalidInput, NotFound, unknown_place
@@ -246,7 +247,7 @@ def taxonomies() -> Response:
     """List the taxonomies (issue terms, service kinds)."""
     args = _parse(FeedPageArgsSchema())
     page, per_page = args["page"], args["per_page"]
-    rows = db.session.query(Taxonomy).order_by(Taxonomy.slug, Taxonomy.id).all()
+    rows = db.session.scalars(select(Taxonomy).order_by(Taxonomy.slug, Taxonomy.id)).all()
     chosen = rows[(page - 1) * per_page : page * per_page]
     contents = [taxonomy_to_hsds(taxonomy, with_terms=False) for taxonomy in chosen]
     return jsonify(page_envelope(contents, len(rows), page, per_page))
@@ -266,20 +267,19 @@ def taxonomy_terms() -> Response:
     """List taxonomy terms in display order (`taxonomy_id`, `parent_id`, `top_only`)."""
     args = _parse(FeedTermArgsSchema())
     page, per_page = args["page"], args["per_page"]
-    query = db.session.query(TaxonomyTerm)
+    statement = select(TaxonomyTerm)
     if args.get("taxonomy_id"):
-        query = query.filter(TaxonomyTerm.taxonomy_id == args["taxonomy_id"])
+        statement = statement.where(TaxonomyTerm.taxonomy_id == args["taxonomy_id"])
     if args.get("parent_id"):
-        query = query.filter(TaxonomyTerm.parent_id == args["parent_id"])
+        statement = statement.where(TaxonomyTerm.parent_id == args["parent_id"])
     if args["top_only"]:
-        query = query.filter(TaxonomyTerm.parent_id.is_(None))
-    total = query.count()
-    rows = (
-        query.order_by(TaxonomyTerm.taxonomy_id, TaxonomyTerm.position, TaxonomyTerm.code)
+        statement = statement.where(TaxonomyTerm.parent_id.is_(None))
+    total = db.session.scalar(select(func.count()).select_from(statement.subquery())) or 0
+    rows = db.session.scalars(
+        statement.order_by(TaxonomyTerm.taxonomy_id, TaxonomyTerm.position, TaxonomyTerm.code)
         .limit(per_page)
         .offset((page - 1) * per_page)
-        .all()
-    )
+    ).all()
     return jsonify(page_envelope([term_to_hsds(t) for t in rows], total, page, per_page))
 
 
@@ -307,10 +307,10 @@ def organizations() -> Response:
     """List organisations (HSDS 3.0; the ORUK profile leaves these endpoints optional)."""
     args = _parse(FeedDemoArgsSchema())
     page, per_page = args["page"], args["per_page"]
-    query = db.session.query(Organization).order_by(Organization.name, Organization.id)
+    statement = select(Organization).order_by(Organization.name, Organization.id)
     if not args["include_demo"]:
-        query = query.filter(Organization.demo.is_(False))
-    rows = query.all()
+        statement = statement.where(Organization.demo.is_(False))
+    rows = db.session.scalars(statement).all()
     chosen = rows[(page - 1) * per_page : page * per_page]
     contents = [organization_to_hsds(o) for o in chosen]
     return jsonify(page_envelope(contents, len(rows), page, per_page))

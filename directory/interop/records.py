@@ -215,6 +215,12 @@ def _is_uuid(value: Any) -> bool:
         return False
 
 
+def _extension(data: dict[str, Any]) -> dict[str, Any]:
+    """The record's x_signpost object, or an empty one."""
+    extension = data.get(EXTENSION)
+    return extension if isinstance(extension, dict) else {}
+
+
 def _text(value: Any) -> str | None:
     return value.strip() or None if isinstance(value, str) else None
 
@@ -267,7 +273,7 @@ def build_entry(
         status = "inactive"
     if status not in SERVICE_STATUSES:
         findings.error(where, "status", f"must be one of {', '.join(SERVICE_STATUSES)}")
-    extension = data.get(EXTENSION) if isinstance(data.get(EXTENSION), dict) else {}
+    extension = _extension(data)
 
     organization = _organization(data, where, findings)
     issues, kind = _terms(data, where, resolver, findings)
@@ -358,7 +364,7 @@ def _organization(data: dict[str, Any], where: str, findings: Findings) -> dict[
         ),
         None,
     )
-    extension = raw.get(EXTENSION) if isinstance(raw.get(EXTENSION), dict) else {}
+    extension = _extension(raw)
     return {
         "id": raw.get("id"),
         "slug": extension.get("slug") or f"{slugify(name or '')}-{str(raw.get('id'))[:8]}",
@@ -466,7 +472,7 @@ def _locations(data: dict[str, Any], where: str, findings: Findings) -> list[dic
             for part in (_text(address.get("address_1")), _text(address.get("address_2")))
             if part
         )
-        extension = location.get(EXTENSION) if isinstance(location.get(EXTENSION), dict) else {}
+        extension = _extension(location)
         latitude, longitude = location.get("latitude"), location.get("longitude")
         if latitude is not None or longitude is not None:
             in_uk = (
@@ -512,7 +518,7 @@ def _channels(data: dict[str, Any], where: str, findings: Findings) -> list[dict
         channels.append(
             {
                 "id": phone.get("id"),
-                "type": phone_types.get(phone.get("type"), "phone"),
+                "type": phone_types.get(str(phone.get("type")), "phone"),
                 "value": phone.get("number"),
                 "instructions": _text(phone.get("description")),
                 "textphone": phone.get("type") == "textphone",
