@@ -180,7 +180,7 @@ def export_hsds_command(path: Path, fmt: str, include_demo: bool) -> None:
     from directory.interop.exporter import write_export
 
     count = write_export(db.session, path, fmt, include_demo=include_demo)
-    click.echo(f"Exported {count} services to {path}.")
+    click.echo(f"Exported {count} service(s) to {path}.")
 
 
 @click.group("openapi")

@@ -80,12 +80,8 @@ class ImportReport:
             )
             lines += [f"  REJECTED {problem}" for problem in self.findings.errors]
         else:
-            verb = "would be" if self.dry_run else "were"
-            lines.append(
-                f"Dry run: nothing was changed. These {verb} written:"
-                if self.dry_run
-                else "Imported:"
-            )
+            dry = "Dry run: nothing was changed. An import would do this:"
+            lines.append(dry if self.dry_run else "Imported:")
             for kind in sorted({*self.created, *self.updated, *self.unchanged}):
                 lines.append(
                     f"  {kind}: {self.created.get(kind, 0)} created, "

@@ -125,7 +125,7 @@ def test_the_commands_import_report_and_export(app, tmp_path):
     exported = runner.invoke(
         args=["export", "hsds", "--format", "ndjson", "--include-demo", str(out)]
     )
-    assert "Exported 1 services" in exported.output
+    assert "Exported 1 service(s)" in exported.output
     (line,) = out.read_text(encoding="utf-8").splitlines()
     assert json.loads(line)["name"] == "Kirkstall Riverside Peer Support Group"
 
