@@ -205,3 +205,16 @@ def test_a_service_whose_organisation_exists_nowhere_is_rejected(seeded_app, app
     report = run_import(app, path)
 
     assert [p.field for p in report.findings.errors] == ["organization_id"]
+
+
+def test_a_folder_of_service_files_imports(seeded_app, app, tmp_path):
+    with seeded_app.app_context():
+        services = export_services(db.session, include_demo=True)
+    for service in services:
+        (tmp_path / f"{service['id']}.json").write_text(json.dumps(service), encoding="utf-8")
+
+    report = run_import(app, tmp_path)
+
+    assert report.ok, report.summary()
+    assert report.created["services"] == len(services)
+    assert export_text(app) == export_text(seeded_app)
