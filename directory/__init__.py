@@ -14,6 +14,7 @@ def create_app(config: type | Mapping[str, Any] | None = None) -> Flask:
     from directory import cli, errors, web
     from directory.config import Config
     from directory.extensions import api, cors, db
+    from directory.interop.feed import register_feed
     from directory.privacy import keep_queries_out_of_logs
     from directory.search.index import keep_index_in_step
 
@@ -33,6 +34,7 @@ def create_app(config: type | Mapping[str, Any] | None = None) -> Flask:
     cors.init_app(app)
     api_package.register_blueprints(api)
     web.register_pages(app)
+    register_feed(app)
     errors.register_error_handlers(app)
     cli.register_commands(app)
     return app

@@ -1,4 +1,5 @@
-"""The `signpost` console script: a Flask CLI group (run, init-db, seed, openapi write)."""
+"""The `signpost` console script: a Flask CLI group (run, init-db, seed, import, export,
+openapi write)."""
 
 from __future__ import annotations
 
@@ -103,6 +104,85 @@ def seed_command(demo: bool) -> None:
     click.echo(report.summary())
 
 
+@click.group("import")
+def import_group() -> None:
+    """Import directories: Open Referral (HSDS/ORUK) JSON, or the spreadsheet template."""
+
+
+_DRY_RUN = click.option("--dry-run", is_flag=True, help="Check and report; change nothing.")
+_TERMS = click.option(
+    "--terms",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Mapping file (YAML) from foreign taxonomy terms to Signpost codes.",
+)
+
+
+def _run_import(read: str, path: Path, dry_run: bool, terms: Path | None) -> None:
+    from directory.extensions import db, gazetteer
+    from directory.interop.csv_template import read_csv_records
+    from directory.interop.importer import import_records, read_term_mapping
+    from directory.interop.records import Findings, read_records
+
+    try:
+        mapping = read_term_mapping(terms)
+    except SeedError as error:
+        raise click.ClickException(str(error)) from error
+    findings = Findings()
+    reader = read_csv_records if read == "csv" else read_records
+    records = reader(path, findings)
+    report = import_records(
+        db.session,
+        records,
+        mapping,
+        seed_dir=Path(current_app.config["SEED_DIR"]),
+        nation_of=gazetteer().nation_of,
+        dry_run=dry_run,
+        findings=findings,
+    )
+    click.echo(report.summary())
+    if not report.ok:
+        raise SystemExit(1)
+
+
+@import_group.command("hsds")
+@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@_DRY_RUN
+@_TERMS
+@with_appcontext
+def import_hsds_command(path: Path, dry_run: bool, terms: Path | None) -> None:
+    """Upsert services from an HSDS list page, service JSON files in a folder, or ndjson."""
+    _run_import("hsds", path, dry_run, terms)
+
+
+@import_group.command("csv")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_DRY_RUN
+@_TERMS
+@with_appcontext
+def import_csv_command(path: Path, dry_run: bool, terms: Path | None) -> None:
+    """Upsert services from the spreadsheet template (seed_data/templates/)."""
+    _run_import("csv", path, dry_run, terms)
+
+
+@click.group("export")
+def export_group() -> None:
+    """Export the published directory."""
+
+
+@export_group.command("hsds")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["json", "ndjson"]), default="json")
+@click.option("--include-demo", is_flag=True, help="Also export the demo listings.")
+@with_appcontext
+def export_hsds_command(path: Path, fmt: str, include_demo: bool) -> None:
+    """Write every published service as Open Referral UK JSON (one Page) or ndjson."""
+    from directory.extensions import db
+    from directory.interop.exporter import write_export
+
+    count = write_export(db.session, path, fmt, include_demo=include_demo)
+    click.echo(f"Exported {count} service(s) to {path}.")
+
+
 @click.group("openapi")
 def openapi_group() -> None:
     """The committed OpenAPI document."""
@@ -119,7 +199,15 @@ def openapi_write_command(path: Path) -> None:
 
 def register_commands(app: Flask) -> None:
     """Add the project's commands to the app's CLI."""
-    for command in (init_db_command, seed_command, reindex_command, geodata_group, openapi_group):
+    for command in (
+        init_db_command,
+        seed_command,
+        reindex_command,
+        geodata_group,
+        import_group,
+        export_group,
+        openapi_group,
+    ):
         app.cli.add_command(command)
 
 

@@ -64,7 +64,7 @@ def seed_database(session: Session, bundle: SeedBundle) -> SeedReport:
     """Write the bundle in one transaction: all of it, or (on any error) none of it."""
     report = SeedReport()
     try:
-        terms = _upsert_taxonomies(session, bundle, report)
+        terms = upsert_taxonomies(session, bundle, report)
         organizations = {
             org["id"]: _upsert_organization(session, org, report) for org in bundle.organizations
         }
@@ -107,9 +107,10 @@ def _upsert(
     return row
 
 
-def _upsert_taxonomies(
+def upsert_taxonomies(
     session: Session, bundle: SeedBundle, report: SeedReport
 ) -> dict[str, TaxonomyTerm]:
+    """Upsert the taxonomies and their terms (no commit); return the terms by code."""
     taxonomies = {
         entry["id"]: _upsert(
             session,
