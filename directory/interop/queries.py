@@ -29,7 +29,7 @@ from directory.models import (
     TaxonomyTerm,
     service_taxonomy_term,
 )
-from directory.search.filters import ServiceFilters, apply_filters, issue_clause, with_details
+from directory.search.filters import ServiceFilters, filtered_statement, issue_clause, with_details
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def service_statement(session: Session, filters: FeedFilters) -> Select[tuple[Se
     """The SQL part of the filters, over active services, in a stable order."""
     # `at` only matters to open_now, which the feed does not offer.
     base = ServiceFilters(at=datetime.now(UTC), include_demo=filters.include_demo)
-    statement = apply_filters(session, select(Service), base)
+    statement = filtered_statement(session, base)  # active ones, by name then id
     for word in (filters.search or "").split():
         statement = statement.where(
             or_(
@@ -101,7 +101,7 @@ def service_statement(session: Session, filters: FeedFilters) -> Select[tuple[Se
                 Eligibility.service_id == Service.id, Eligibility.max_age <= filters.maximum_age
             )
         )
-    return statement.order_by(Service.name, Service.id)
+    return statement
 
 
 def _term_clause(session: Session, term_id: str) -> Any:
