@@ -289,3 +289,16 @@ def test_properties_of_any_answer_set(client, seeded_app, answers, at):
                 assert nation in service.nations
     again = client.post("/api/v1/triage", json={"answers": answers, "at": at}).get_json()
     assert again == body  # deterministic
+
+
+@pytest.mark.parametrize("nation", ["ENG", "SCT", "WLS", "NIR"])
+def test_routine_help_is_offered_in_every_nation(client, nation):
+    # Talking Therapies is England only: elsewhere a routine answer must still offer something.
+    answers = {"immediate_danger": "no", "suicidal_thoughts": "no", "nation": nation}
+    response = client.post(
+        "/api/v1/triage",
+        json={"answers": {**answers, "impact": "moderate"}, "at": WEDNESDAY_AFTERNOON},
+    )
+    body = response.get_json()
+    assert body["urgency"]["code"] == "routine"
+    assert body["recommendations"], nation
