@@ -54,12 +54,19 @@ def visible_channels(service: Service, nation: str | None) -> list[Channel]:
     ]
 
 
+# A website tells people about a service; it being up round the clock does not make the
+# service open (a weekly evening group is not "open now" at 10 am because its page is).
+INFORMATION_ONLY = frozenset({"website"})
+
+
 def service_status(service: Service, at: datetime, nation: str | None) -> OpenStatus | None:
-    """A service is open when any of its usable channels is; None when no hours are known."""
+    """A service is open when any of its usable contact channels is; None when no hours are
+    known."""
     statuses = [
         status
         for channel in visible_channels(service, nation)
-        if (status := channel_status(channel, service, at, nation)) is not None
+        if channel.type not in INFORMATION_ONLY
+        and (status := channel_status(channel, service, at, nation)) is not None
     ]
     if not statuses:
         hours = schedule_hours(service.schedule)

@@ -33,7 +33,7 @@ from directory.models import (
     TaxonomyTerm,
     service_taxonomy_term,
 )
-from directory.search.availability import channel_hours, schedule_hours
+from directory.search.availability import INFORMATION_ONLY, channel_hours, schedule_hours
 from directory.search.filters import with_details
 from directory.search.text import fold_accents
 
@@ -109,11 +109,14 @@ def points_for(
 
 def effective_hours(service: Service) -> list[WeeklyHours]:
     """The published hours that decide whether the service is open."""
-    # Mirrors availability.service_status: any published channel's hours, else the service's.
+    # Mirrors availability.service_status: any published contact channel's hours, else the
+    # service's.
     hours = [
         h
         for channel in service.channels
-        if channel.published and (h := channel_hours(channel, service)) is not None
+        if channel.published
+        and channel.type not in INFORMATION_ONLY
+        and (h := channel_hours(channel, service)) is not None
     ]
     if not hours and (own := schedule_hours(service.schedule)) is not None:
         hours = [own]

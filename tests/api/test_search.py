@@ -248,3 +248,14 @@ def test_text_pool_asks_for_every_concept_then_for_any(seeded_app, monkeypatch):
     assert set(ranked[: len(both)]) == set(both)
     # Nothing has both "cafe" and "xyzzy".
     assert set(either) == set(cafe)
+
+
+def test_an_always_available_website_does_not_make_a_service_open(client):
+    # Beeston Hill Men's Talking Group meets on Monday evenings; its web page is up 24/7.
+    body = search(client, q="Beeston Hill Men", at="2026-11-26T10:00:00Z")
+    group = next(h for h in body["contents"] if h["name"] == "Beeston Hill Men's Talking Group")
+    assert group["open_now"] is False
+    assert group["next_open"].startswith("2026-11-30T17:00")
+    assert {c["type"]: c["open_now"] for c in group["channels"]}["website"] is True
+    closed = search(client, q="Beeston Hill Men", at="2026-11-26T10:00:00Z", open_now=True)
+    assert "Beeston Hill Men's Talking Group" not in names(closed)
