@@ -180,13 +180,7 @@ class Schedule(Base):
 
     def as_hours_dict(self) -> dict[str, Any]:
         """Return the schedule in the dict form that hours.parse_hours reads."""
-        return {
-            "open_24_7": self.open_24_7,
-            "bank_holidays": self.bank_holidays,
-            "rules": self.rules,
-            "valid_from": self.valid_from,
-            "valid_to": self.valid_to,
-        }
+        return hours_dict(self)
 
     def __repr__(self) -> str:
         return f"<Schedule {'24/7' if self.open_24_7 else self.rules}>"
@@ -240,3 +234,11 @@ class CoverageNation(Base):
 
     def __repr__(self) -> str:
         return f"<CoverageNation {self.nation}>"
+
+
+HOURS_FIELDS = ("open_24_7", "bank_holidays", "rules", "valid_from", "valid_to")
+
+
+def hours_dict(schedule: Any) -> dict[str, Any]:
+    """A schedule (or a row with its columns) in the dict form that hours.parse_hours reads."""
+    return {name: getattr(schedule, name) for name in HOURS_FIELDS}

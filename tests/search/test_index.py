@@ -17,7 +17,12 @@ from directory.models import (
     ServiceAtLocation,
     TaxonomyTerm,
 )
-from directory.search.index import index_is_complete, intervals_for, reindex_all
+from directory.search.index import (
+    index_is_complete,
+    index_services,
+    intervals_for,
+    reindex_all,
+)
 from directory.search.vocabulary import forget_vocabulary
 
 
@@ -121,3 +126,40 @@ def test_located_services_get_search_points_with_their_coverage(app, seed):
             assert document.service_id == point.service_id
             assert point.coverage_scope == document.coverage_scope
             assert point.coverage_areas == document.coverage_areas
+
+
+def _derived_rows(session):
+    documents = [
+        {k: v for k, v in row._asdict().items() if k != "id"}
+        for row in session.execute(select(*SearchDocument.__table__.c))
+    ]
+    intervals = session.execute(
+        select(OpeningInterval.service_id, OpeningInterval.start_minute, OpeningInterval.end_minute)
+    ).all()
+    points = session.execute(
+        select(
+            SearchPoint.service_id,
+            SearchPoint.latitude,
+            SearchPoint.longitude,
+            SearchPoint.coverage_scope,
+            SearchPoint.coverage_radius_km,
+            SearchPoint.coverage_areas,
+        )
+    ).all()
+    key = lambda item: str(item)  # noqa: E731
+    return sorted(documents, key=key), sorted(intervals, key=key), sorted(points, key=key)
+
+
+def test_the_bulk_rebuild_and_the_per_write_index_agree(app, seed):
+    # reindex_all reads light records (search/bulk.py); writes index through the ORM.
+    seed(demo=True)
+    with app.app_context():
+        session = db.session
+        reindex_all(session)
+        session.commit()
+        bulk = _derived_rows(session)
+        index_services(session, session.scalars(select(Service.id)).all())
+        session.commit()
+        per_write = _derived_rows(session)
+    assert len(bulk[0]) > 100
+    assert bulk == per_write
