@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from functools import lru_cache
 
 from directory.hours import HoursError, OpenStatus, WeeklyHours, open_status, parse_hours
 from directory.models import Channel, Schedule, Service
@@ -12,8 +14,15 @@ def schedule_hours(schedule: Schedule | None) -> WeeklyHours | None:
     """Return a published schedule as WeeklyHours, or None when hours are unknown."""
     if schedule is None or not schedule.published:
         return None
+    return _parsed(json.dumps(schedule.as_hours_dict(), sort_keys=True, default=str))
+
+
+@lru_cache(maxsize=4096)
+def _parsed(hours_json: str) -> WeeklyHours | None:
+    """Parsed hours by their content: most services share a few shapes (24/7, office hours),
+    and parsing is the slow part of a rebuild and of showing a page of results."""
     try:
-        return parse_hours(schedule.as_hours_dict())
+        return parse_hours(json.loads(hours_json))
     except HoursError:
         # Stored hours are validated on the way in; a bad row means "unknown", never a 500.
         return None

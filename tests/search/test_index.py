@@ -163,3 +163,24 @@ def test_the_bulk_rebuild_and_the_per_write_index_agree(app, seed):
         per_write = _derived_rows(session)
     assert len(bulk[0]) > 100
     assert bulk == per_write
+
+
+def test_parsed_hours_are_shared_by_content_and_keep_dates():
+    from datetime import date
+
+    from directory.search.availability import schedule_hours
+
+    hours = {
+        "open_24_7": False,
+        "bank_holidays": "normal",
+        "rules": [{"days": ["mon"], "opens": "09:00", "closes": "17:00"}],
+        "valid_from": date(2026, 1, 1),
+        "valid_to": None,
+    }
+    first = SimpleNamespace(published=True, as_hours_dict=lambda: hours)
+    second = SimpleNamespace(published=True, as_hours_dict=lambda: dict(hours))
+    unpublished = SimpleNamespace(published=False, as_hours_dict=lambda: hours)
+    assert schedule_hours(first) is schedule_hours(second)
+    assert schedule_hours(first) == parse_hours(hours)
+    assert schedule_hours(first).valid_from == date(2026, 1, 1)
+    assert schedule_hours(unpublished) is None
