@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from directory.models import (
@@ -134,6 +134,9 @@ def _records(session: Session, first: str, last: str) -> list[ServiceRecord]:
     def within(column: Any) -> Any:
         return column.between(first, last)
 
+    # Core rows straight from the connection: the ORM's result processing doubled the time.
+    connection = session.connection()
+
     services = {
         row.id: ServiceRecord(
             id=row.id,
@@ -148,7 +151,7 @@ def _records(session: Session, first: str, last: str) -> list[ServiceRecord]:
             last_verified_at=row.last_verified_at,
             organization=NamedRecord(row.organization_name),
         )
-        for row in session.execute(
+        for row in connection.execute(
             select(
                 Service.id,
                 Service.name,
@@ -168,17 +171,17 @@ def _records(session: Session, first: str, last: str) -> list[ServiceRecord]:
     }
     channel_schedules: dict[str, ScheduleRecord] = {}
     columns = [getattr(Schedule, name) for name in ("verification", *HOURS_FIELDS)]
-    for row in session.execute(
+    for row in connection.execute(
         select(Schedule.service_id, *columns).where(within(Schedule.service_id))
     ):
         services[row.service_id].schedule = ScheduleRecord(row.verification, hours_dict(row))
-    for row in session.execute(
+    for row in connection.execute(
         select(Schedule.channel_id, *columns)
         .join(Channel, Channel.id == Schedule.channel_id)
         .where(within(Channel.service_id))
     ):
         channel_schedules[row.channel_id] = ScheduleRecord(row.verification, hours_dict(row))
-    for row in session.execute(
+    for row in connection.execute(
         select(Channel.id, Channel.service_id, Channel.type, Channel.verification)
         .where(within(Channel.service_id))
         .order_by(Channel.service_id, Channel.position)
@@ -186,13 +189,13 @@ def _records(session: Session, first: str, last: str) -> list[ServiceRecord]:
         services[row.service_id].channels.append(
             ChannelRecord(row.type, row.verification, channel_schedules.get(row.id))
         )
-    for row in session.execute(
+    for row in connection.execute(
         select(Eligibility.service_id, Eligibility.min_age, Eligibility.max_age).where(
             within(Eligibility.service_id)
         )
     ):
         services[row.service_id].eligibility = AgesRecord(row.min_age, row.max_age)
-    for row in session.execute(
+    for row in connection.execute(
         select(Coverage.service_id, Coverage.scope, Coverage.radius_km, Coverage.areas).where(
             within(Coverage.service_id)
         )
@@ -200,15 +203,15 @@ def _records(session: Session, first: str, last: str) -> list[ServiceRecord]:
         services[row.service_id].coverage = CoverageRecord(
             row.scope, row.radius_km, row.areas or []
         )
-    for service_id, nation in session.execute(
+    for service_id, nation in connection.execute(
         select(CoverageNation.service_id, CoverageNation.nation).where(
             within(CoverageNation.service_id)
         )
     ):
         services[service_id].covered.add(nation)
-    for service_id, term in _terms(session, within):
+    for service_id, term in _terms(connection, within):
         services[service_id].issues.append(term)
-    for row in session.execute(
+    for row in connection.execute(
         select(ServiceAtLocation.service_id, Location.town, Location.latitude, Location.longitude)
         .join(Location, Location.id == ServiceAtLocation.location_id)
         .where(within(ServiceAtLocation.service_id))
@@ -218,10 +221,10 @@ def _records(session: Session, first: str, last: str) -> list[ServiceRecord]:
     return list(services.values())
 
 
-def _terms(session: Session, within: Any) -> Iterator[tuple[str, TermRecord]]:
+def _terms(connection: Connection, within: Any) -> Iterator[tuple[str, TermRecord]]:
     terms = {
         row.id: row
-        for row in session.execute(
+        for row in connection.execute(
             select(
                 TaxonomyTerm.id,
                 TaxonomyTerm.code,
@@ -243,7 +246,7 @@ def _terms(session: Session, within: Any) -> Iterator[tuple[str, TermRecord]]:
         for term_id, row in terms.items()
     }
     links = service_taxonomy_term.c
-    for service_id, term_id in session.execute(
+    for service_id, term_id in connection.execute(
         select(links.service_id, links.taxonomy_term_id).where(within(links.service_id))
     ):
         yield service_id, records[term_id]
