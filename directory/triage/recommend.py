@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import false, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from directory.geo import Place, in_areas
@@ -31,6 +31,7 @@ from directory.triage.engine import TIER_OTHER, Answers, Assessment, Route
 NEVER_FILTERED = ("emergency-services", "samaritans")  # triage.md rule 6
 MAX_RECOMMENDATIONS = 12
 MAX_EXTRA_CANDIDATES = 20
+MAX_LOCAL_CANDIDATES = 10  # of the extra ones: the rest are national
 # Triage offers the nearest few local services; 10 km keeps them walkable or a short bus ride.
 LOCAL_RADIUS_KM = 10.0
 DEFAULT_CHANNEL_ORDER = (
@@ -147,21 +148,25 @@ def _extra_candidates(
         return []
     d = SearchDocument
     filters = ServiceFilters(at=datetime.min, nation=answers.nation, age=answers.age)
-    statement = select(d.service_id.label("id"), d.name).where(
+    eligible = select(d.service_id).where(
         d.service_id.not_in(known), *document_conditions(session, filters)
     )
     if answers.issues:
-        statement = statement.where(issue_clause(session, list(answers.issues)))
-    # Local services only where the person is; national ones (wherever they cover) only for
-    # the issues the person named: the level's routes already cover the general ones.
-    local = d.service_id.in_(list(distances)) if distances else false()
-    national = d.coverage_scope == "national" if answers.issues else false()
-    statement = statement.where(or_(national, local))
-    # Choose on light rows, then load only the chosen few in full: nearest first, then by name.
-    light = sorted(
-        session.execute(statement), key=lambda row: (distances.get(row.id, 0.0), row.name)
-    )
-    chosen = [row.id for row in light[:MAX_EXTRA_CANDIDATES]]
+        eligible = eligible.where(issue_clause(session, list(answers.issues)))
+    chosen: list[str] = []
+    if distances:
+        # Local services where the person is, nearest first.
+        local = session.scalars(eligible.where(d.service_id.in_(list(distances)))).all()
+        chosen = sorted(local, key=lambda i: (distances[i], i))[:MAX_LOCAL_CANDIDATES]
+    if answers.issues:
+        # National ones (wherever they cover) only for the issues the person named, the most
+        # recently checked first: the level's routes already cover the general ones. Chosen
+        # in SQL, so thousands of them cost no more than a few.
+        chosen += session.scalars(
+            eligible.where(d.coverage_scope == "national", d.service_id.not_in(chosen))
+            .order_by(d.last_verified_at.desc().nulls_last(), d.name, d.service_id)
+            .limit(MAX_EXTRA_CANDIDATES - len(chosen))
+        ).all()
     loaded = {
         s.id: s
         for s in session.scalars(with_details(select(Service).where(Service.id.in_(chosen))))

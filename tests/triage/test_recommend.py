@@ -1,0 +1,29 @@
+"""Choosing extra candidates beyond the level's routes: local ones are never crowded out."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from directory.extensions import db, gazetteer
+from directory.models import SearchDocument
+from directory.search.service import nearby_services
+from directory.triage import recommend
+from directory.triage.engine import Answers
+
+
+def test_local_services_keep_their_places_among_many_national_ones(seeded_app, monkeypatch):
+    monkeypatch.setattr(recommend, "MAX_EXTRA_CANDIDATES", 3)
+    monkeypatch.setattr(recommend, "MAX_LOCAL_CANDIDATES", 1)
+    answers = Answers(immediate_danger="no", suicidal_thoughts="no", issues=("depression",))
+    with seeded_app.app_context():
+        session = db.session
+        distances = nearby_services(session, gazetteer().resolve("LS11"), 10.0)
+        chosen = recommend._extra_candidates(session, answers, 3, distances, set())
+        scopes = dict(
+            session.execute(select(SearchDocument.service_id, SearchDocument.coverage_scope)).all()
+        )
+    assert len(chosen) == 3
+    # A local service first (without the cap, national ones sorted first took every place),
+    # then national ones.
+    assert chosen[0].id in distances
+    assert all(scopes[s.id] == "national" for s in chosen[1:])
