@@ -20,6 +20,16 @@ class SearchDocument(Base):
     Both are created by migration 0002, not by the ORM."""
 
     __tablename__ = "search_document"
+    # National services by freshness: triage's extra candidates walk it and stop after a few.
+    __table_args__ = (
+        Index(
+            "ix_search_document_scope_freshness",
+            "coverage_scope",
+            "last_verified_at",
+            "name",
+            "service_id",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     service_id: Mapped[str] = mapped_column(

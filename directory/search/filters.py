@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from directory.hours import NATIONS, is_bank_holiday, to_london, week_minute
@@ -69,19 +69,39 @@ def issue_clause(session: Session, codes: list[str]) -> ColumnElement[bool]:
     )
 
 
+def issue_copy_clause(session: Session, codes: list[str]) -> ColumnElement[bool]:
+    """Like issue_clause, on the document's own copy of its issue codes: cheaper when another
+    condition picks the rows (a list of ids, the national-services index), because it reads
+    only the row at hand instead of listing every service with the issue first."""
+    parents = select(TaxonomyTerm.id).where(TaxonomyTerm.code.in_(codes))
+    wanted = session.scalars(
+        select(TaxonomyTerm.code).where(
+            or_(TaxonomyTerm.code.in_(codes), TaxonomyTerm.parent_id.in_(parents))
+        )
+    ).all()
+    return or_(false(), *(contains(SearchDocument.issue_codes, code) for code in wanted))
+
+
 def contains(column: ColumnElement[str], code: str) -> ColumnElement[bool]:
     """Whether a padded list copy (" ENG WLS ") holds this code."""
     return column.like(f"% {code} %")
 
 
-def document_conditions(session: Session, filters: ServiceFilters) -> list[ColumnElement[bool]]:
-    """Every filter except open_now, on the search document's copies (one row per service)."""
+def document_conditions(
+    session: Session, filters: ServiceFilters, *, rows_chosen_elsewhere: bool = False
+) -> list[ColumnElement[bool]]:
+    """Every filter except open_now, on the search document's copies (one row per service).
+
+    `rows_chosen_elsewhere`: another condition of the query picks the rows (a list of ids),
+    so the issue filter reads the row's own copy (see issue_copy_clause).
+    """
     d = SearchDocument
     conditions: list[ColumnElement[bool]] = [d.active]
     if not filters.include_demo:
         conditions.append(d.demo.is_(False))
     if filters.issue:
-        conditions.append(issue_clause(session, [filters.issue]))
+        by_issue = issue_copy_clause if rows_chosen_elsewhere else issue_clause
+        conditions.append(by_issue(session, [filters.issue]))
     if filters.kind:
         conditions.append(d.kind == filters.kind)
     if filters.channel:

@@ -287,7 +287,11 @@ def _candidates_statement(
         d.issue_codes,
         d.channel_types,
         needs_exact.label("needs_exact"),
-    ).where(*document_conditions(session, replace(filters, open_now=None)))
+    ).where(
+        *document_conditions(
+            session, replace(filters, open_now=None), rows_chosen_elsewhere=relevance is not None
+        )
+    )
     statement = sql.joined(statement)
     if filters.open_now is True:
         statement = statement.where(or_(and_(d.hours_known, is_open), needs_exact))

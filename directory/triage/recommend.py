@@ -22,7 +22,7 @@ from directory.search.availability import channel_status, service_status, visibl
 from directory.search.filters import (
     ServiceFilters,
     document_conditions,
-    issue_clause,
+    issue_copy_clause,
     with_details,
 )
 from directory.search.service import nearby_services, shown_distance_km
@@ -148,11 +148,13 @@ def _extra_candidates(
         return []
     d = SearchDocument
     filters = ServiceFilters(at=datetime.min, nation=answers.nation, age=answers.age)
+    # Both queries below pick their rows by other means (a list of ids, the index of national
+    # services by freshness): the issue is checked on each row's own copy.
     eligible = select(d.service_id).where(
         d.service_id.not_in(known), *document_conditions(session, filters)
     )
     if answers.issues:
-        eligible = eligible.where(issue_clause(session, list(answers.issues)))
+        eligible = eligible.where(issue_copy_clause(session, list(answers.issues)))
     chosen: list[str] = []
     if distances:
         # Local services where the person is, nearest first.

@@ -46,6 +46,12 @@ def upgrade() -> None:
     op.execute("DELETE FROM search_document")
     for column in _copies():
         op.add_column("search_document", column)
+    op.create_index(
+        "ix_search_document_scope_freshness",
+        "search_document",
+        ["coverage_scope", "last_verified_at", "name", "service_id"],
+        unique=False,
+    )
     op.create_table(
         "search_point",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
@@ -90,6 +96,7 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_search_point_service_id"), table_name="search_point")
     op.drop_index("ix_search_point_position", table_name="search_point")
     op.drop_table("search_point")
+    op.drop_index("ix_search_document_scope_freshness", table_name="search_document")
     op.execute("DELETE FROM search_document")
     for column in _copies():
         op.drop_column("search_document", column.name)

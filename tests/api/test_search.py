@@ -259,3 +259,23 @@ def test_an_always_available_website_does_not_make_a_service_open(client):
     assert {c["type"]: c["open_now"] for c in group["channels"]}["website"] is True
     closed = search(client, q="Beeston Hill Men", at="2026-11-26T10:00:00Z", open_now=True)
     assert "Beeston Hill Men's Talking Group" not in names(closed)
+
+
+@pytest.mark.parametrize("issue", ["anxiety", "panic", "bereavement", "eating-disorders"])
+def test_both_issue_filters_find_the_same_services(seeded_app, issue):
+    from sqlalchemy import select
+
+    from directory.extensions import db
+    from directory.models import SearchDocument
+    from directory.search.filters import issue_clause, issue_copy_clause
+
+    with seeded_app.app_context():
+        session = db.session
+        by_links = set(
+            session.scalars(select(SearchDocument.id).where(issue_clause(session, [issue])))
+        )
+        by_copy = set(
+            session.scalars(select(SearchDocument.id).where(issue_copy_clause(session, [issue])))
+        )
+    assert by_links
+    assert by_links == by_copy
