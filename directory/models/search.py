@@ -64,6 +64,9 @@ class SearchDocument(Base):
     coverage_radius_km: Mapped[float | None]
     coverage_areas: Mapped[str] = mapped_column(Text, default=" ")  # " LS6 LS LEEDS "
     last_verified_at: Mapped[date | None]
+    # New and random every time the document is written: cached copies of the service are
+    # kept under it (search/snapshots.py), so a change can never be served stale.
+    revision: Mapped[str] = mapped_column(String(32), default="")
 
     def __repr__(self) -> str:
         return f"<SearchDocument {self.service_id}>"

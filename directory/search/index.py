@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from itertools import islice
 from typing import Any
+from uuid import uuid4
 
 from sqlalchemy import delete, event, func, insert, select, text
 from sqlalchemy.orm import Session
@@ -84,6 +85,7 @@ def document_for(service: Service, hours: list[WeeklyHours]) -> dict[str, Any]:
         "coverage_radius_km": coverage.radius_km if coverage is not None else None,
         "coverage_areas": padded(area_keys(coverage.areas or []) if coverage is not None else []),
         "last_verified_at": service.last_verified_at,
+        "revision": uuid4().hex,
     }
 
 

@@ -28,9 +28,9 @@ from directory.search.filters import (
     contains,
     document_conditions,
     open_now_sql,
-    with_details,
 )
 from directory.search.ranking import Candidate, rank
+from directory.search.snapshots import load_services
 from directory.search.text import (
     Concept,
     ParsedQuery,
@@ -394,10 +394,7 @@ def _exact_open_now(
 
 
 def _load(session: Session, ids: list[str]) -> dict[str, Service]:
-    if not ids:
-        return {}
-    rows = session.scalars(with_details(select(Service).where(Service.id.in_(ids)))).all()
-    return {service.id: service for service in rows}
+    return load_services(session, ids)
 
 
 def _documents(session: Session, ids: list[str]) -> dict[str, SearchDocument]:

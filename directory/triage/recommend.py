@@ -23,9 +23,9 @@ from directory.search.filters import (
     ServiceFilters,
     document_conditions,
     issue_copy_clause,
-    with_details,
 )
 from directory.search.service import nearby_services, shown_distance_km
+from directory.search.snapshots import load_services
 from directory.triage.engine import TIER_OTHER, Answers, Assessment, Route
 
 NEVER_FILTERED = ("emergency-services", "samaritans")  # triage.md rule 6
@@ -133,10 +133,11 @@ def _recommend(
 
 
 def _by_slug(session: Session, slugs: list[str]) -> dict[str, Service]:
-    rows = session.scalars(
-        with_details(select(Service).where(Service.slug.in_(slugs), Service.status == "active"))
+    ids = session.execute(
+        select(Service.slug, Service.id).where(Service.slug.in_(slugs), Service.status == "active")
     ).all()
-    found = {service.slug: service for service in rows}
+    loaded = load_services(session, [service_id for _, service_id in ids])
+    found = {slug: loaded[service_id] for slug, service_id in ids if service_id in loaded}
     return {slug: found[slug] for slug in slugs if slug in found}
 
 
@@ -169,10 +170,7 @@ def _extra_candidates(
             .order_by(d.last_verified_at.desc().nulls_last(), d.name, d.service_id)
             .limit(MAX_EXTRA_CANDIDATES - len(chosen))
         ).all()
-    loaded = {
-        s.id: s
-        for s in session.scalars(with_details(select(Service).where(Service.id.in_(chosen))))
-    }
+    loaded = load_services(session, chosen)
     return [loaded[service_id] for service_id in chosen if service_id in loaded]
 
 

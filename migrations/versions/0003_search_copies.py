@@ -37,6 +37,7 @@ def _copies() -> list[sa.Column[object]]:
         sa.Column("coverage_radius_km", sa.Double(), nullable=True),
         sa.Column("coverage_areas", sa.Text(), nullable=False, server_default=" "),
         sa.Column("last_verified_at", sa.Date(), nullable=True),
+        sa.Column("revision", sa.String(length=32), nullable=False, server_default=""),
     ]
 
 

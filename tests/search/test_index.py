@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from types import SimpleNamespace
 
 from sqlalchemy import func, select
@@ -130,7 +131,7 @@ def test_located_services_get_search_points_with_their_coverage(app, seed):
 
 def _derived_rows(session):
     documents = [
-        {k: v for k, v in row._asdict().items() if k != "id"}
+        {k: v for k, v in row._asdict().items() if k not in ("id", "revision")}
         for row in session.execute(select(*SearchDocument.__table__.c))
     ]
     intervals = session.execute(
@@ -184,3 +185,41 @@ def test_parsed_hours_are_shared_by_content_and_keep_dates():
     assert schedule_hours(first) == parse_hours(hours)
     assert schedule_hours(first).valid_from == date(2026, 1, 1)
     assert schedule_hours(unpublished) is None
+
+
+def test_cached_service_copies_present_exactly_like_the_database(app, seed):
+    from directory.api.presenters import present_service
+    from directory.search.filters import with_details
+    from directory.search.snapshots import forget_services, load_services
+    from tests.helpers import WEDNESDAY_AFTERNOON
+
+    at = datetime.fromisoformat(WEDNESDAY_AFTERNOON.replace("Z", "+00:00"))
+    seed(demo=True)
+    forget_services()
+    with app.app_context():
+        session = db.session
+        ids = session.scalars(select(Service.id)).all()
+        first = load_services(session, ids)  # loaded and copied
+        again = load_services(session, ids)  # from the cache
+        fresh = {s.id: s for s in session.scalars(with_details(select(Service)))}
+        for service_id in ids:
+            assert again[service_id] is first[service_id]
+            for nation in (None, "SCT"):
+                expected = present_service(fresh[service_id], at=at, nation=nation)
+                cached = present_service(again[service_id], at=at, nation=nation)
+                assert cached == expected, fresh[service_id].name
+
+
+def test_a_change_is_never_served_from_an_old_copy(app, seed):
+    from directory.search.snapshots import load_services
+
+    seed(demo=False)
+    with app.app_context():
+        session = db.session
+        service = session.scalar(select(Service).where(Service.name == "Samaritans"))
+        before = load_services(session, [service.id])[service.id]
+        service.description = "A changed description"
+        session.commit()
+        after = load_services(session, [service.id])[service.id]
+    assert after is not before
+    assert after.description == "A changed description"
