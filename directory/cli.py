@@ -179,10 +179,10 @@ def export_hsds_command(path: Path, fmt: str, include_demo: bool) -> None:
     """Write every published service as Open Referral UK JSON (one Page) or ndjson."""
     from directory.extensions import db
     from directory.interop.exporter import write_export
-    from directory.search.ranking import use_stale_days
+    from directory.search.ranking import stale_after
 
-    use_stale_days(current_app.config["STALE_DAYS"])
-    count = write_export(db.session, path, fmt, include_demo=include_demo)
+    with stale_after(current_app.config["STALE_DAYS"]):
+        count = write_export(db.session, path, fmt, include_demo=include_demo)
     click.echo(f"Exported {count} service(s) to {path}.")
 
 

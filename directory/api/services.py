@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app
+from flask import current_app, g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE, fields, validate
@@ -35,7 +35,7 @@ from directory.extensions import db
 from directory.hours import now_in_london
 from directory.models import CHANNEL_TYPES, SERVICE_KINDS, Service
 from directory.search.filters import ServiceFilters, filter_services, find_service, issue_exists
-from directory.search.ranking import use_stale_days
+from directory.search.ranking import reset_stale_days, use_stale_days
 
 blp = Blueprint(
     "services", __name__, url_prefix="/api/v1/services", description="Services in the directory"
@@ -47,8 +47,15 @@ PRIVATE = {"Cache-Control": "private, no-store", "Vary": "Authorization"}
 
 @blp.before_app_request
 def _draw_the_stale_line() -> None:
-    # Ranking, responses and the Open Referral feed all read it for this request.
-    use_stale_days(current_app.config["STALE_DAYS"])
+    # Ranking, responses and the Open Referral feed all read it during this request.
+    g.stale_days_token = use_stale_days(current_app.config["STALE_DAYS"])
+
+
+@blp.teardown_app_request
+def _forget_the_stale_line(_error: BaseException | None) -> None:
+    token = g.pop("stale_days_token", None)
+    if token is not None:
+        reset_stale_days(token)
 
 
 class ServiceQueryArgsSchema(PageQueryArgsSchema):

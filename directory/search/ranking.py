@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from datetime import date
 
@@ -34,9 +34,14 @@ def stale_days() -> int:
     return _stale_days.get()
 
 
-def use_stale_days(days: int) -> None:
-    """Draw the stale line at `days` for the rest of this request or command."""
-    _stale_days.set(days)
+def use_stale_days(days: int) -> Token[int]:
+    """Draw the stale line at `days` until reset_stale_days(token) (the end of a request)."""
+    return _stale_days.set(days)
+
+
+def reset_stale_days(token: Token[int]) -> None:
+    """Put back the stale line as it was before use_stale_days."""
+    _stale_days.reset(token)
 
 
 @contextmanager
