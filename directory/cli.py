@@ -1,8 +1,9 @@
 """The `signpost` console script: a Flask CLI group (run, init-db, seed, import, export,
-openapi write)."""
+keys, stale, openapi write)."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -178,9 +179,141 @@ def export_hsds_command(path: Path, fmt: str, include_demo: bool) -> None:
     """Write every published service as Open Referral UK JSON (one Page) or ndjson."""
     from directory.extensions import db
     from directory.interop.exporter import write_export
+    from directory.search.ranking import stale_after
 
-    count = write_export(db.session, path, fmt, include_demo=include_demo)
+    with stale_after(current_app.config["STALE_DAYS"]):
+        count = write_export(db.session, path, fmt, include_demo=include_demo)
     click.echo(f"Exported {count} service(s) to {path}.")
+
+
+@click.group("keys")
+def keys_group() -> None:
+    """API keys for editors: create (the secret is shown once), list, revoke."""
+
+
+@keys_group.command("create")
+@click.option("--name", required=True, help="Who or what uses the key (shown in the audit log).")
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    required=True,
+    type=click.Choice(["write", "restricted", "admin"]),
+    help="write: change listings; restricted: hidden addresses; admin: keys, audit, reports.",
+)
+@with_appcontext
+def keys_create_command(name: str, scopes: tuple[str, ...]) -> None:
+    """Create a key and print its secret, once: only a hash of it is stored."""
+    from directory.api.auth import create_key
+    from directory.editing import record_audit
+    from directory.errors import InvalidInput
+    from directory.extensions import db
+
+    try:
+        key, secret = create_key(db.session, name, scopes)
+        db.session.flush()
+    except InvalidInput as error:
+        db.session.rollback()
+        raise click.ClickException(str(error.errors or error.message)) from error
+    record_audit(
+        db.session,
+        key_name="cli",
+        action="create",
+        entity_type="api_key",
+        entity_id=str(key.id),
+        before=None,
+        after={"name": key.name, "scopes": key.scopes},
+    )
+    db.session.commit()
+    click.echo(f"Created key {key.id} {key.name!r} with scopes {', '.join(key.scopes)}.")
+    click.echo("Its secret (shown only now; send it as Authorization: Bearer <secret>):")
+    click.echo(secret)
+
+
+@keys_group.command("list")
+@with_appcontext
+def keys_list_command() -> None:
+    """List keys: id, name, scopes, created, last used, revoked (never the secrets)."""
+    from sqlalchemy import select
+
+    from directory.extensions import db
+    from directory.models import ApiKey
+
+    keys = db.session.scalars(select(ApiKey).order_by(ApiKey.id)).all()
+    if not keys:
+        click.echo("No API keys.")
+    for key in keys:
+        click.echo(
+            f"{key.id}\t{key.name}\t{','.join(key.scopes)}\tcreated {_when(key.created_at)}"
+            f"\tlast used {_when(key.last_used_at)}"
+            + (f"\tREVOKED {_when(key.revoked_at)}" if key.revoked_at else "")
+        )
+
+
+@keys_group.command("revoke")
+@click.argument("key_id", type=int)
+@with_appcontext
+def keys_revoke_command(key_id: int) -> None:
+    """Revoke a key: requests with it get 401 from now on."""
+    from directory.editing import record_audit
+    from directory.extensions import db
+    from directory.models import ApiKey
+    from directory.models.base import utcnow
+
+    key = db.session.get(ApiKey, key_id)
+    if key is None:
+        raise click.ClickException(f"No API key with id {key_id}.")
+    if key.revoked_at is None:
+        key.revoked_at = utcnow()
+        record_audit(
+            db.session,
+            key_name="cli",
+            action="delete",
+            entity_type="api_key",
+            entity_id=str(key.id),
+            before={"revoked": False},
+            after={"revoked": True},
+        )
+        db.session.commit()
+    click.echo(f"Revoked key {key.id} {key.name!r}.")
+
+
+def _when(moment: object) -> str:
+    return "never" if moment is None else str(moment)[:16]
+
+
+@click.command("stale")
+@with_appcontext
+def stale_command() -> None:
+    """List services not verified for SIGNPOST_STALE_DAYS, oldest first, with open reports."""
+    from sqlalchemy import or_, select
+
+    from directory.api.reports import open_report_counts
+    from directory.extensions import db
+    from directory.hours import now_in_london
+    from directory.models import Service
+
+    days = current_app.config["STALE_DAYS"]
+    cutoff = now_in_london().date() - timedelta(days=days)
+    services = db.session.scalars(
+        select(Service)
+        .where(
+            Service.status != "defunct",
+            or_(
+                Service.last_verified_at.is_(None),
+                Service.last_verified_at < cutoff,
+            ),
+        )
+        .order_by(Service.last_verified_at.asc().nulls_first(), Service.name)
+    ).all()
+    counts = open_report_counts([s.id for s in services])
+    click.echo(f"{len(services)} service(s) last verified over {days} days ago:")
+    for service in services:
+        verified = service.last_verified_at.isoformat() if service.last_verified_at else "never"
+        click.echo(
+            f"{service.id}\t{service.name}\tlast verified {verified}"
+            f"\t{counts.get(service.id, 0)} open report(s)"
+        )
 
 
 @click.group("openapi")
@@ -206,6 +339,8 @@ def register_commands(app: Flask) -> None:
         geodata_group,
         import_group,
         export_group,
+        keys_group,
+        stale_command,
         openapi_group,
     ):
         app.cli.add_command(command)

@@ -23,6 +23,9 @@ class Config:
     # Optional online geocoder for places the offline gazetteer does not know ("nominatim").
     GEOCODER = _env("GEOCODER")
     GEOCODER_TIMEOUT = float(_env("GEOCODER_TIMEOUT") or 3)
+    # A service whose details were last checked longer ago than this is flagged `stale` and
+    # ranks below otherwise-equal fresh ones.
+    STALE_DAYS = int(_env("STALE_DAYS") or 180)
     DEFAULT_PAGE_SIZE = 20
     MAX_PAGE_SIZE = 100
 

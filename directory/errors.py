@@ -27,10 +27,52 @@ class DirectoryError(Exception):
         self.message = message or self.message
         self.errors = errors
 
+    @property
+    def headers(self) -> dict[str, str]:
+        """Response headers the error needs (e.g. WWW-Authenticate on a 401)."""
+        return {}
+
 
 class NotFound(DirectoryError):
     code = 404
     message = "Not found"
+
+
+class Unauthenticated(DirectoryError):
+    """No API key, or one that is unknown or revoked."""
+
+    code = 401
+    message = "Send a valid API key: Authorization: Bearer <secret>."
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"WWW-Authenticate": 'Bearer realm="signpost"'}
+
+
+class Forbidden(DirectoryError):
+    """A valid API key without the scope the request needs."""
+
+    code = 403
+    message = "This API key does not have the scope this request needs."
+
+
+class Conflict(DirectoryError):
+    code = 409
+    message = "Conflict"
+
+
+class PreconditionFailed(DirectoryError):
+    """If-Match names a version that is no longer current: someone else changed it."""
+
+    code = 412
+    message = "The record has changed since you read it: fetch it again and reapply your edit."
+
+
+class PreconditionRequired(DirectoryError):
+    """A write without If-Match: it could overwrite someone else's edit unseen."""
+
+    code = 428
+    message = "Send If-Match with the ETag of the version you are changing."
 
 
 class InvalidInput(DirectoryError):
@@ -95,7 +137,9 @@ def handle_http_exception(error: HTTPException) -> Response:
 
 def handle_directory_error(error: DirectoryError) -> Response:
     """Render a domain error in the one shape."""
-    return _json_error(error.code, error.message, error.errors)
+    response = _json_error(error.code, error.message, error.errors)
+    response.headers.update(error.headers)
+    return response
 
 
 def handle_unexpected_error(error: Exception) -> Response:

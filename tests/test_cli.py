@@ -91,3 +91,67 @@ def test_reindex_command(app, seed):
     result = CliRunner().invoke(cli, ["reindex"], obj=_script_info(app))
     assert result.exit_code == 0, result.output
     assert "Reindexed 34 services" in result.output
+
+
+def test_keys_create_list_revoke(app):
+    runner, obj = CliRunner(), _script_info(app)
+    created = runner.invoke(
+        cli,
+        ["keys", "create", "--name", "leeds-editor", "--scope", "write", "--scope", "admin"],
+        obj=obj,
+    )
+    assert created.exit_code == 0, created.output
+    secret = created.output.strip().splitlines()[-1]
+    assert secret.startswith("sp_")
+    client = app.test_client()
+    headers = {"Authorization": f"Bearer {secret}"}
+    assert client.get("/api/v1/audit", headers=headers).status_code == 200
+
+    listed = runner.invoke(cli, ["keys", "list"], obj=obj)
+    assert listed.exit_code == 0
+    assert "leeds-editor\twrite,admin" in listed.output
+    assert secret not in listed.output  # shown once, never again
+
+    key_id = created.output.split()[2]
+    revoked = runner.invoke(cli, ["keys", "revoke", key_id], obj=obj)
+    assert revoked.exit_code == 0, revoked.output
+    assert client.get("/api/v1/audit", headers=headers).status_code == 401
+    assert "REVOKED" in runner.invoke(cli, ["keys", "list"], obj=obj).output
+
+
+def test_keys_create_refuses_a_duplicate_name_and_an_unknown_scope(app):
+    runner, obj = CliRunner(), _script_info(app)
+    args = ["keys", "create", "--name", "x", "--scope", "write"]
+    assert runner.invoke(cli, args, obj=obj).exit_code == 0
+    again = runner.invoke(cli, args, obj=obj)
+    assert again.exit_code == 1
+    assert "already exists" in again.output
+    bad = runner.invoke(cli, ["keys", "create", "--name", "y", "--scope", "root"], obj=obj)
+    assert bad.exit_code == 2
+
+
+def test_stale_lists_old_services_with_their_open_reports(app, seed):
+    from datetime import date
+
+    from directory.extensions import db
+    from directory.hours import now_in_london
+    from directory.models import ProblemReport, stable_id
+
+    seed(demo=False)
+    with app.app_context():
+        samaritans = db.session.get(Service, stable_id("service", "samaritans"))
+        samaritans.last_verified_at = date(2020, 1, 1)
+        shout = db.session.get(Service, stable_id("service", "shout"))
+        shout.last_verified_at = now_in_london().date()
+        db.session.add_all(
+            [
+                ProblemReport(service_id=samaritans.id, kind="phone"),
+                ProblemReport(service_id=samaritans.id, kind="hours"),
+                ProblemReport(service_id=samaritans.id, kind="other", status="resolved"),
+            ]
+        )
+        db.session.commit()
+    result = CliRunner().invoke(cli, ["stale"], obj=_script_info(app))
+    assert result.exit_code == 0, result.output
+    assert "Samaritans\tlast verified 2020-01-01\t2 open report(s)" in result.output
+    assert "Shout" not in result.output  # verified today

@@ -10,9 +10,19 @@ from marshmallow import RAISE
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from directory.api.auth import ETAG_HEADER, check_if_match, key_name, key_required
 from directory.api.paging import PageQueryArgsSchema, page_envelope, page_schema
 from directory.api.presenters import present_organization
 from directory.api.schemas import OrganizationSchema
+from directory.api.write_schemas import OrganizationWriteSchema
+from directory.api.writes import (
+    UNPROCESSABLE,
+    etag_headers,
+    one_transaction,
+    patch_body,
+    patch_doc,
+)
+from directory.editing import apply_organization, merged_form, organization_input, record_audit
 from directory.errors import NotFound
 from directory.extensions import db
 from directory.models import Organization
@@ -42,13 +52,68 @@ class Organizations(MethodView):
         ).all()
         return page_envelope([present_organization(o) for o in rows], total, page, per_page)
 
+    @key_required(blp, "write")
+    @blp.arguments(OrganizationWriteSchema)
+    @blp.response(201, OrganizationSchema, headers={"ETag": ETAG_HEADER})
+    def post(self, form: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+        """Add an organisation (write scope)."""
+        organization = Organization()
+        with one_transaction():
+            db.session.add(organization)
+            apply_organization(db.session, organization, form)
+            db.session.flush()
+            _audit("create", organization, None, organization_input(organization))
+        return _written(organization)
+
 
 @blp.route("/<string:organization_id>")
 class OrganizationById(MethodView):
-    @blp.response(200, OrganizationSchema)
-    def get(self, organization_id: str) -> dict[str, Any]:
+    @blp.response(200, OrganizationSchema, headers={"ETag": ETAG_HEADER})
+    def get(self, organization_id: str) -> tuple[dict[str, Any], dict[str, str]]:
         """Get one organisation with the services it runs."""
-        organization = db.session.get(Organization, organization_id)
-        if organization is None:
-            raise NotFound(f"No organization with id {organization_id!r}.")
-        return present_organization(organization)
+        organization = _organization_or_404(organization_id)
+        return present_organization(organization), etag_headers(organization.version)
+
+    # No DELETE: an organisation leaves the directory when its services are withdrawn
+    # (DELETE /services/{id} marks each defunct), and nothing is hard-deleted.
+    @key_required(blp, "write", if_match=True)
+    @blp.doc(**patch_doc(OrganizationWriteSchema, "organisation"))
+    @blp.response(200, OrganizationSchema, headers={"ETag": ETAG_HEADER})
+    @blp.alt_response(422, response=UNPROCESSABLE)
+    def patch(self, organization_id: str) -> tuple[dict[str, Any], dict[str, str]]:
+        """Change an organisation (write scope, If-Match): send only the fields that change."""
+        organization = _organization_or_404(organization_id)
+        check_if_match(organization.version)
+        before = organization_input(organization)
+        form = merged_form(OrganizationWriteSchema(), before, patch_body())
+        with one_transaction():
+            apply_organization(db.session, organization, form)
+            if organization_input(organization) != before:
+                _audit("update", organization, before, organization_input(organization))
+        return _written(organization)
+
+
+def _organization_or_404(organization_id: str) -> Organization:
+    organization = db.session.get(Organization, organization_id)
+    if organization is None:
+        raise NotFound(f"No organization with id {organization_id!r}.")
+    return organization
+
+
+def _audit(
+    action: str, organization: Organization, before: dict[str, Any] | None, after: dict[str, Any]
+) -> None:
+    record_audit(
+        db.session,
+        key_name=key_name(),
+        action=action,
+        entity_type="organization",
+        entity_id=organization.id,
+        before=before,
+        after=after,
+    )
+
+
+def _written(organization: Organization) -> tuple[dict[str, Any], dict[str, str]]:
+    db.session.refresh(organization)
+    return present_organization(organization), etag_headers(organization.version)

@@ -1,8 +1,9 @@
 """Turn models into response data, applying what a client may see.
 
 Unverified channels and hours are never shown; hidden and area-only addresses lose their
-street address and exact coordinates; channels limited to other nations are left out when
-the person's nation is known.
+street address and exact coordinates (unless the client's key has the `restricted` scope);
+channels limited to other nations are left out when the person's nation is known. Every
+service says whether its details are `stale` (last checked over SIGNPOST_STALE_DAYS ago).
 """
 
 from __future__ import annotations
@@ -13,18 +14,31 @@ from typing import Any
 import phonenumbers
 
 from directory.geo import Place
-from directory.hours import OpenStatus
-from directory.models import Channel, Location, Organization, Schedule, Service, TaxonomyTerm
+from directory.hours import OpenStatus, to_london
+from directory.models import (
+    AuditEvent,
+    Channel,
+    Location,
+    Organization,
+    ProblemReport,
+    Schedule,
+    Service,
+    TaxonomyTerm,
+)
 from directory.search.availability import channel_status, service_status, visible_channels
+from directory.search.ranking import is_stale
 
 DEMO_LABEL = "Demo listing"
 
 
-def present_service(service: Service, *, at: datetime, nation: str | None) -> dict[str, Any]:
-    """Return everything a client may see about one service, with open-now at `at`."""
+def present_service(
+    service: Service, *, at: datetime, nation: str | None, restricted: bool = False
+) -> dict[str, Any]:
+    """Return everything a client may see about one service, with open-now at `at`; with
+    `restricted` (the key's scope) also hidden addresses and the internal notes."""
     eligibility = service.eligibility
     coverage = service.coverage
-    return {
+    shown = {
         "id": service.id,
         "slug": service.slug,
         "name": service.name,
@@ -67,16 +81,28 @@ def present_service(service: Service, *, at: datetime, nation: str | None) -> di
             present_channel(channel, service, at=at, nation=nation)
             for channel in visible_channels(service, nation)
         ],
-        "locations": [present_location(link.location) for link in service.location_links],
+        "locations": [
+            present_location(link.location, full=restricted) for link in service.location_links
+        ],
         "verification": {
             "status": service.verification,
             "note": service.verification_note,
             "last_verified_at": service.last_verified_at,
             "source_url": service.source_url,
         },
+        "stale": service_is_stale(service, at),
         "demo": service.demo,
         "labels": [DEMO_LABEL] if service.demo else [],
     }
+    if restricted:
+        shown["verification"]["verified_by"] = service.verified_by
+        shown["internal_notes"] = service.internal_notes
+    return shown
+
+
+def service_is_stale(service: Service, at: datetime) -> bool:
+    """Whether the service's details were last checked too long before `at` (or never)."""
+    return is_stale(service.last_verified_at, to_london(at).date())
 
 
 def present_channel(
@@ -111,8 +137,9 @@ def present_hours(schedule: Schedule | None) -> dict[str, Any] | None:
     }
 
 
-def present_location(location: Location) -> dict[str, Any]:
-    """Return a location with only as much of its address as its visibility allows."""
+def present_location(location: Location, *, full: bool = False) -> dict[str, Any]:
+    """Return a location with only as much of its address as its visibility allows; `full`
+    (a key with the restricted scope) shows all of it."""
     shown: dict[str, Any] = {
         "id": location.id,
         "name": location.name,
@@ -123,7 +150,7 @@ def present_location(location: Location) -> dict[str, Any]:
         "longitude": location.longitude,
         "address_visibility": location.address_visibility,
     }
-    if location.address_visibility == "public":
+    if location.address_visibility == "public" or full:
         return shown
     shown["address"] = None
     shown["name"] = None
@@ -212,4 +239,32 @@ def present_place(place: Place | None) -> dict[str, Any] | None:
         "precision": place.precision,
         "nation": place.nation,
         "district": place.district,
+    }
+
+
+def present_report(report: ProblemReport) -> dict[str, Any]:
+    """A problem report as the editors' queue shows it."""
+    return {
+        "id": report.id,
+        "service": {"id": report.service.id, "name": report.service.name},
+        "kind": report.kind,
+        "message": report.message,
+        "status": report.status,
+        "created_at": report.created_at,
+        "updated_at": report.updated_at,
+        "resolution_note": report.resolution_note,
+        "resolved_by": report.resolved_by,
+    }
+
+
+def present_audit_event(event: AuditEvent) -> dict[str, Any]:
+    """One entry of the audit log."""
+    return {
+        "id": event.id,
+        "at": event.at,
+        "key_name": event.key_name,
+        "action": event.action,
+        "entity_type": event.entity_type,
+        "entity_id": event.entity_id,
+        "changes": event.changes,
     }

@@ -94,6 +94,10 @@ class VerificationSchema(Schema):
     note = fields.String(allow_none=True)
     last_verified_at = fields.Date(allow_none=True)
     source_url = fields.String(allow_none=True)
+    verified_by = fields.String(
+        allow_none=True,
+        metadata={"description": "Key that last verified it (restricted scope only)"},
+    )
 
 
 class IssueRefSchema(Schema):
@@ -131,6 +135,13 @@ class ServiceSchema(AvailabilitySchema):
     channels = fields.List(fields.Nested(ChannelSchema), required=True)
     locations = fields.List(fields.Nested(LocationSchema), required=True)
     verification = fields.Nested(VerificationSchema, required=True)
+    stale = fields.Boolean(
+        required=True,
+        metadata={"description": "Details last checked over SIGNPOST_STALE_DAYS ago, or never"},
+    )
+    internal_notes = fields.String(
+        allow_none=True, metadata={"description": "For editors: restricted scope only"}
+    )
     demo = fields.Boolean(required=True)
     labels = fields.List(
         fields.String(),
@@ -183,3 +194,32 @@ class PlaceSchema(Schema):
     precision = fields.String(required=True)
     nation = fields.String(allow_none=True)
     district = fields.String(allow_none=True)
+
+
+class ProblemReportSchema(Schema):
+    id = fields.String(required=True)
+    service = fields.Nested(ServiceRefSchema, required=True)
+    kind = fields.String(required=True)
+    message = fields.String(allow_none=True)
+    status = fields.String(required=True)
+    created_at = fields.DateTime(required=True)
+    updated_at = fields.DateTime(required=True)
+    resolution_note = fields.String(allow_none=True)
+    resolved_by = fields.String(allow_none=True)
+
+
+class ProblemReportReceiptSchema(Schema):
+    id = fields.String(required=True)
+    status = fields.String(required=True)
+
+
+class AuditEventSchema(Schema):
+    id = fields.Integer(required=True)
+    at = fields.DateTime(required=True)
+    key_name = fields.String(required=True)
+    action = fields.String(required=True)
+    entity_type = fields.String(required=True)
+    entity_id = fields.String(required=True)
+    changes = fields.Dict(
+        required=True, metadata={"description": '{"field": {"before": ..., "after": ...}}'}
+    )

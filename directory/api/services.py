@@ -4,23 +4,58 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import current_app, g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE, fields, validate
 
 from directory.api.args import AvailabilityQueryArgsSchema, at_field, nation_field
+from directory.api.auth import (
+    BEARER_SCHEME,
+    ETAG_HEADER,
+    check_if_match,
+    has_scope,
+    key_name,
+    key_required,
+)
 from directory.api.paging import PageQueryArgsSchema, page_envelope, page_schema
 from directory.api.presenters import present_service
 from directory.api.schemas import ServiceSchema
+from directory.api.write_schemas import ServiceWriteSchema, VerifySchema
+from directory.api.writes import (
+    UNPROCESSABLE,
+    etag_headers,
+    one_transaction,
+    patch_body,
+    patch_doc,
+)
+from directory.editing import apply_service, merged_form, record_audit, service_input
 from directory.errors import InvalidInput, NotFound
 from directory.extensions import db
 from directory.hours import now_in_london
-from directory.models import CHANNEL_TYPES, SERVICE_KINDS
+from directory.models import CHANNEL_TYPES, SERVICE_KINDS, Service
 from directory.search.filters import ServiceFilters, filter_services, find_service, issue_exists
+from directory.search.ranking import reset_stale_days, use_stale_days
 
 blp = Blueprint(
     "services", __name__, url_prefix="/api/v1/services", description="Services in the directory"
 )
+
+# Reads with a key may show more than the public sees: never from a shared cache.
+PRIVATE = {"Cache-Control": "private, no-store", "Vary": "Authorization"}
+
+
+@blp.before_app_request
+def _draw_the_stale_line() -> None:
+    # Ranking, responses and the Open Referral feed all read it during this request.
+    g.stale_days_token = use_stale_days(current_app.config["STALE_DAYS"])
+
+
+@blp.teardown_app_request
+def _forget_the_stale_line(_error: BaseException | None) -> None:
+    token = g.pop("stale_days_token", None)
+    if token is not None:
+        reset_stale_days(token)
 
 
 class ServiceQueryArgsSchema(PageQueryArgsSchema):
@@ -58,16 +93,145 @@ class Services(MethodView):
         contents = [present_service(s, at=filters.at, nation=filters.nation) for s in services]
         return page_envelope(contents, total, page, per_page)
 
+    @key_required(blp, "write")
+    @blp.arguments(ServiceWriteSchema)
+    @blp.response(201, ServiceSchema, headers={"ETag": ETAG_HEADER})
+    def post(self, form: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+        """Add a service (write scope); checked like a seed entry."""
+        service = Service()
+        with one_transaction():
+            db.session.add(service)
+            apply_service(db.session, service, form)
+            db.session.flush()
+            record_audit(
+                db.session,
+                key_name=key_name(),
+                action="create",
+                entity_type="service",
+                entity_id=service.id,
+                before=None,
+                after=service_input(service),
+            )
+        return _written(service)
+
 
 @blp.route("/<string:service_id>")
 class ServiceById(MethodView):
+    @blp.doc(security=[{}, {BEARER_SCHEME: []}])
     @blp.arguments(AvailabilityQueryArgsSchema, location="query", unknown=RAISE)
-    @blp.response(200, ServiceSchema)
-    def get(self, args: dict[str, Any], service_id: str) -> dict[str, Any]:
-        """Get one service with its channels, hours, locations, eligibility and coverage."""
-        service = find_service(db.session, service_id)
-        if service is None:
-            raise NotFound(f"No service with id {service_id!r}.")
-        return present_service(
-            service, at=args.get("at") or now_in_london(), nation=args.get("nation")
+    @blp.response(200, ServiceSchema, headers={"ETag": ETAG_HEADER})
+    @blp.alt_response(401, response="UNAUTHORIZED")
+    def get(self, args: dict[str, Any], service_id: str) -> tuple[dict[str, Any], dict[str, str]]:
+        """Get one service with its channels, hours, locations, eligibility and coverage.
+
+        With a key that has the restricted scope: hidden addresses and internal notes too.
+        """
+        service = _service_or_404(service_id)
+        restricted = has_scope("restricted")
+        shown = present_service(
+            service,
+            at=args.get("at") or now_in_london(),
+            nation=args.get("nation"),
+            restricted=restricted,
         )
+        headers = etag_headers(service.version)
+        if restricted:
+            headers.update(PRIVATE)
+        return shown, headers
+
+    @key_required(blp, "write", if_match=True)
+    @blp.doc(**patch_doc(ServiceWriteSchema, "service"))
+    @blp.response(200, ServiceSchema, headers={"ETag": ETAG_HEADER})
+    @blp.alt_response(422, response=UNPROCESSABLE)
+    def patch(self, service_id: str) -> tuple[dict[str, Any], dict[str, str]]:
+        """Change a service (write scope, If-Match): send only the fields that change."""
+        service = _service_or_404(service_id)
+        check_if_match(service.version)
+        before = service_input(service)
+        form = merged_form(ServiceWriteSchema(), before, patch_body())
+        with one_transaction():
+            apply_service(db.session, service, form)
+            after = service_input(service)
+            if after == before:
+                # Nothing changed: no new version, no audit entry.
+                db.session.rollback()
+                return _written(_service_or_404(service_id))
+            record_audit(
+                db.session,
+                key_name=key_name(),
+                action="update",
+                entity_type="service",
+                entity_id=service.id,
+                before=before,
+                after=after,
+            )
+        return _written(service)
+
+    @key_required(blp, "write", if_match=True)
+    @blp.response(204)
+    def delete(self, service_id: str) -> None:
+        """Withdraw a service (write scope, If-Match): it is marked defunct, never deleted."""
+        service = _service_or_404(service_id)
+        check_if_match(service.version)
+        before = service_input(service)
+        with one_transaction():
+            service.status = "defunct"
+            service.updated_at = now_in_london()
+            record_audit(
+                db.session,
+                key_name=key_name(),
+                action="delete",
+                entity_type="service",
+                entity_id=service.id,
+                before=before,
+                after=service_input(service),
+            )
+
+
+@blp.route("/<string:service_id>/verify")
+class ServiceVerification(MethodView):
+    @key_required(blp, "write", if_match=True)
+    @blp.arguments(VerifySchema)
+    @blp.response(200, ServiceSchema, headers={"ETag": ETAG_HEADER})
+    def post(self, form: dict[str, Any], service_id: str) -> tuple[dict[str, Any], dict[str, str]]:
+        """Record that the listing was checked today, and by which key (write scope, If-Match).
+
+        If-Match matters here too: it certifies the version the editor actually read.
+        """
+        service = _service_or_404(service_id)
+        check_if_match(service.version)
+        before = service_input(service) | {"verified_by": service.verified_by}
+        with one_transaction():
+            service.last_verified_at = now_in_london().date()
+            service.verified_by = key_name()
+            service.verification = "verified"
+            if form.get("note"):
+                service.verification_note = form["note"]
+            service.updated_at = now_in_london()
+            record_audit(
+                db.session,
+                key_name=key_name(),
+                action="verify",
+                entity_type="service",
+                entity_id=service.id,
+                before=before,
+                after=service_input(service) | {"verified_by": service.verified_by},
+            )
+        return _written(service)
+
+
+def _service_or_404(service_id: str) -> Service:
+    service = find_service(db.session, service_id)
+    if service is None:
+        raise NotFound(f"No service with id {service_id!r}.")
+    return service
+
+
+def _written(service: Service) -> tuple[dict[str, Any], dict[str, str]]:
+    """The service as it now stands, read afresh, with its new ETag."""
+    db.session.expire(service)
+    fresh = _service_or_404(service.id)
+    shown = present_service(
+        fresh, at=now_in_london(), nation=None, restricted=has_scope("restricted")
+    )
+    return shown, {**etag_headers(fresh.version), **PRIVATE}

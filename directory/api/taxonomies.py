@@ -10,9 +10,20 @@ from marshmallow import RAISE, fields
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from directory.api.auth import ETAG_HEADER, check_if_match, key_name, key_required
 from directory.api.paging import PageQueryArgsSchema, page_envelope, page_schema
 from directory.api.presenters import present_term
 from directory.api.schemas import TaxonomySchema, TaxonomyTermSchema
+from directory.api.write_schemas import TermWriteSchema
+from directory.api.writes import (
+    UNPROCESSABLE,
+    etag_headers,
+    one_transaction,
+    patch_body,
+    patch_doc,
+)
+from directory.editing import apply_term, merged_form, record_audit, term_input
+from directory.errors import NotFound
 from directory.extensions import db
 from directory.models import Taxonomy, TaxonomyTerm
 
@@ -59,3 +70,74 @@ class TaxonomyTerms(MethodView):
             .offset((page - 1) * per_page)
         ).all()
         return page_envelope([present_term(t) for t in rows], total, page, per_page)
+
+    @key_required(blp, "write")
+    @blp.arguments(TermWriteSchema)
+    @blp.response(201, TaxonomyTermSchema, headers={"ETag": ETAG_HEADER})
+    def post(self, form: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+        """Add an issue term or service kind (write scope); search knows it at once."""
+        term = TaxonomyTerm()
+        with one_transaction():
+            db.session.add(term)
+            apply_term(db.session, term, form)
+            db.session.flush()
+            db.session.refresh(term)
+            _audit("create", term, None, term_input(term))
+        return _written(term)
+
+
+@blp.route("/taxonomy_terms/<string:term_id>")
+class TaxonomyTermById(MethodView):
+    @blp.response(200, TaxonomyTermSchema, headers={"ETag": ETAG_HEADER})
+    def get(self, term_id: str) -> tuple[dict[str, Any], dict[str, str]]:
+        """Get one taxonomy term (by id or code) with its lay synonyms."""
+        term = _term_or_404(term_id)
+        return present_term(term), etag_headers(term.version)
+
+    # No DELETE: services, imports and the audit log refer to terms by code, and nothing is
+    # hard-deleted; a term goes out of use when no service carries it.
+    @key_required(blp, "write", if_match=True)
+    @blp.doc(**patch_doc(TermWriteSchema, "term"))
+    @blp.response(200, TaxonomyTermSchema, headers={"ETag": ETAG_HEADER})
+    @blp.alt_response(422, response=UNPROCESSABLE)
+    def patch(self, term_id: str) -> tuple[dict[str, Any], dict[str, str]]:
+        """Change a term's name, description, synonyms or parent (write scope, If-Match)."""
+        term = _term_or_404(term_id)
+        check_if_match(term.version)
+        before = term_input(term)
+        form = merged_form(TermWriteSchema(), before, patch_body())
+        with one_transaction():
+            apply_term(db.session, term, form)
+            db.session.flush()
+            db.session.refresh(term)
+            if term_input(term) != before:
+                _audit("update", term, before, term_input(term))
+        return _written(term)
+
+
+def _term_or_404(term_id: str) -> TaxonomyTerm:
+    term = db.session.get(TaxonomyTerm, term_id) or db.session.scalar(
+        select(TaxonomyTerm).where(TaxonomyTerm.code == term_id)
+    )
+    if term is None:
+        raise NotFound(f"No taxonomy term with id {term_id!r}.")
+    return term
+
+
+def _audit(
+    action: str, term: TaxonomyTerm, before: dict[str, Any] | None, after: dict[str, Any]
+) -> None:
+    record_audit(
+        db.session,
+        key_name=key_name(),
+        action=action,
+        entity_type="taxonomy_term",
+        entity_id=term.id,
+        before=before,
+        after=after,
+    )
+
+
+def _written(term: TaxonomyTerm) -> tuple[dict[str, Any], dict[str, str]]:
+    db.session.refresh(term)
+    return present_term(term), etag_headers(term.version)

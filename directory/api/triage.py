@@ -7,6 +7,7 @@ answers HTTP 200 with the static crisis response and logs only the kind of error
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 from flask.views import MethodView
@@ -14,7 +15,7 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields, validate
 
 from directory.api.args import at_field
-from directory.api.presenters import channel_href, present_place
+from directory.api.presenters import channel_href, present_place, service_is_stale
 from directory.api.schemas import PlaceSchema, SafetySchema
 from directory.errors import InvalidInput
 from directory.extensions import db, gazetteer, geocoder
@@ -97,6 +98,9 @@ class RecommendedServiceSchema(Schema):
     url = fields.String(allow_none=True)
     demo = fields.Boolean()
     verification = fields.String()
+    stale = fields.Boolean(
+        metadata={"description": "Details last checked over SIGNPOST_STALE_DAYS ago, or never"}
+    )
 
 
 class ChosenChannelSchema(Schema):
@@ -172,7 +176,7 @@ class Triage(MethodView):
             outcome = run_triage(
                 db.session, answers_from(raw), raw.get("place"), at, gazetteer(), geocoder()
             )
-            return present_outcome(outcome)
+            return present_outcome(outcome, at)
         except Exception as error:  # noqa: BLE001 - any failure must still show the crisis routes
             # The type only: a message or traceback could carry what the person told us.
             log.error(
@@ -201,7 +205,7 @@ def answers_from(raw: dict[str, Any]) -> Answers:
     )
 
 
-def present_outcome(outcome: TriageOutcome) -> dict[str, Any]:
+def present_outcome(outcome: TriageOutcome, at: datetime) -> dict[str, Any]:
     """The triage response: urgency, recommendations, exclusions, place, safety."""
     urgency = outcome.assessment.urgency
     return {
@@ -212,9 +216,16 @@ def present_outcome(outcome: TriageOutcome) -> dict[str, Any]:
             "advice": urgency.advice,
             "timeframe": urgency.timeframe,
         },
-        "recommendations": [present_recommendation(r) for r in outcome.recommendations],
+        "recommendations": [present_recommendation(r, at) for r in outcome.recommendations],
         "excluded": [
-            {"service": {"id": e.service.id, "name": e.service.name}, "reasons": list(e.reasons)}
+            {
+                "service": {
+                    "id": e.service.id,
+                    "name": e.service.name,
+                    "stale": service_is_stale(e.service, at),
+                },
+                "reasons": list(e.reasons),
+            }
             for e in outcome.excluded
         ],
         "place": present_place(outcome.place),
@@ -226,7 +237,7 @@ def present_outcome(outcome: TriageOutcome) -> dict[str, Any]:
     }
 
 
-def present_recommendation(recommendation: Recommendation) -> dict[str, Any]:
+def present_recommendation(recommendation: Recommendation, at: datetime) -> dict[str, Any]:
     """One recommended service with the channel to use first and why."""
     service, channel, status = recommendation.service, recommendation.channel, recommendation.status
     return {
@@ -238,6 +249,7 @@ def present_recommendation(recommendation: Recommendation) -> dict[str, Any]:
             "url": service.url,
             "demo": service.demo,
             "verification": service.verification,
+            "stale": service_is_stale(service, at),
         },
         "channel": None
         if channel is None

@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
+from directory.hours import now_in_london
 from directory.models import (
     Channel,
     Location,
@@ -26,6 +27,7 @@ from directory.models import (
     TaxonomyTerm,
     stable_id,
 )
+from directory.search.ranking import is_stale
 
 HSDS_VERSION = "3.0"
 # The ORUK profile's own documentation (as profile_compliance.md links it).
@@ -389,6 +391,8 @@ def service_to_hsds(
                 "source_url": service.source_url,
                 "verification": service.verification,
                 "verification_note": service.verification_note,
+                # Details last checked over SIGNPOST_STALE_DAYS ago (or never).
+                "stale": is_stale(service.last_verified_at, now_in_london().date()),
                 "demo": service.demo,
             },
         }

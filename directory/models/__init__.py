@@ -1,8 +1,11 @@
 """SQLAlchemy 2 typed models, one module per aggregate."""
 
+from directory.models.apikey import SCOPES, ApiKey
+from directory.models.audit import AUDIT_ACTIONS, AuditEvent
 from directory.models.base import Base, new_id, stable_id
 from directory.models.location import ADDRESS_VISIBILITIES, Location, ServiceAtLocation
 from directory.models.organization import Organization
+from directory.models.report import REPORT_KINDS, REPORT_STATUSES, ProblemReport
 from directory.models.search import OpeningInterval, PostcodePoint, SearchDocument, SearchPoint
 from directory.models.service import (
     CHANNEL_TYPES,
@@ -25,6 +28,13 @@ from directory.models.taxonomy import ISSUES_TAXONOMY, KINDS_TAXONOMY, Taxonomy,
 
 __all__ = [
     "ADDRESS_VISIBILITIES",
+    "AUDIT_ACTIONS",
+    "REPORT_KINDS",
+    "REPORT_STATUSES",
+    "SCOPES",
+    "ApiKey",
+    "AuditEvent",
+    "ProblemReport",
     "CHANNEL_TYPES",
     "COSTS",
     "COVERAGE_SCOPES",

@@ -30,6 +30,10 @@ class Location(Base):
     latitude: Mapped[float | None]
     longitude: Mapped[float | None]
     address_visibility: Mapped[str] = mapped_column(String(12), default="public")
+    # Bumped on every change: the ETag that If-Match must name.
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
     service_links: Mapped[list[ServiceAtLocation]] = relationship(back_populates="location")
 

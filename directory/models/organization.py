@@ -24,6 +24,10 @@ class Organization(Base):
     email: Mapped[str | None] = mapped_column(String(200))
     charity_number: Mapped[str | None] = mapped_column(String(40))
     demo: Mapped[bool] = mapped_column(default=False)
+    # Bumped on every change: the ETag that If-Match must name.
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
     services: Mapped[list[Service]] = relationship(back_populates="organization")
 

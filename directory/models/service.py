@@ -75,8 +75,12 @@ class Service(Base):
     accessibility: Mapped[list[str]] = mapped_column(JSON, default=list)
     source_url: Mapped[str | None] = mapped_column(String(500))
     last_verified_at: Mapped[date | None]
+    # The name of the API key that last verified the listing (None: seed data or import).
+    verified_by: Mapped[str | None] = mapped_column(String(120))
     verification: Mapped[str] = mapped_column(String(12), default="unverified")
     verification_note: Mapped[str | None] = mapped_column(Text)
+    # For editors only (the `restricted` scope): never in a public response.
+    internal_notes: Mapped[str | None] = mapped_column(Text)
     demo: Mapped[bool] = mapped_column(default=False, index=True)
     # A digest of the seed entry this row came from: re-seeding skips unchanged entries.
     seed_digest: Mapped[str | None] = mapped_column(String(64))

@@ -39,6 +39,10 @@ class TaxonomyTerm(Base):
     synonyms: Mapped[list[str]] = mapped_column(JSON, default=list)
     parent_id: Mapped[str | None] = mapped_column(ForeignKey("taxonomy_term.id"))
     position: Mapped[int] = mapped_column(default=0)
+    # Bumped on every change: the ETag that If-Match must name.
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
     taxonomy: Mapped[Taxonomy] = relationship(back_populates="terms")
     parent: Mapped[TaxonomyTerm | None] = relationship(remote_side=[id])

@@ -7,6 +7,9 @@ then that it is open now, then that its details were checked recently.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar, Token
 from dataclasses import dataclass
 from datetime import date
 
@@ -18,7 +21,44 @@ FRESH_WEIGHT = 0.05
 # A national or remote service is "as near as" a local one this many km away.
 REMOTE_EQUIVALENT_KM = 10.0
 DISTANCE_HALF_SCORE_KM = 5.0
+# Details checked longer ago than this are stale (SIGNPOST_STALE_DAYS; this is its default).
 FRESH_DAYS = 180
+
+# The configured number of days, set for each request (and by commands) from the app's
+# STALE_DAYS, so that ranking, responses and the feed all draw the line in the same place.
+_stale_days: ContextVar[int] = ContextVar("signpost_stale_days", default=FRESH_DAYS)
+
+
+def stale_days() -> int:
+    """The number of days after which a service's details count as stale."""
+    return _stale_days.get()
+
+
+def use_stale_days(days: int) -> Token[int]:
+    """Draw the stale line at `days` until reset_stale_days(token) (the end of a request)."""
+    return _stale_days.set(days)
+
+
+def reset_stale_days(token: Token[int]) -> None:
+    """Put back the stale line as it was before use_stale_days."""
+    _stale_days.reset(token)
+
+
+@contextmanager
+def stale_after(days: int) -> Iterator[None]:
+    """Draw the stale line at `days` inside the block only."""
+    token = _stale_days.set(days)
+    try:
+        yield
+    finally:
+        _stale_days.reset(token)
+
+
+def is_stale(last_verified_at: date | None, today: date, days: int | None = None) -> bool:
+    """Whether the details were last checked more than `days` ago (or never)."""
+    if last_verified_at is None:
+        return True
+    return (today - last_verified_at).days > (stale_days() if days is None else days)
 
 
 @dataclass(frozen=True)
@@ -39,14 +79,19 @@ def proximity(distance_km: float | None, has_place: bool) -> float:
     return 1.0 / (1.0 + km / DISTANCE_HALF_SCORE_KM)
 
 
-def freshness(last_verified_at: date | None, today: date) -> float:
-    """1 when verified within FRESH_DAYS, falling to 0 over the next FRESH_DAYS."""
+def freshness(last_verified_at: date | None, today: date, days: int | None = None) -> float:
+    """1 while fresh; once stale at most 0.5, falling to 0 over as many days again.
+
+    The step makes a stale listing rank clearly below an otherwise-equal fresh one, however
+    short the configured stale period is.
+    """
+    days = stale_days() if days is None else days
     if last_verified_at is None:
         return 0.0
-    age = (today - last_verified_at).days
-    if age <= FRESH_DAYS:
+    if not is_stale(last_verified_at, today, days):
         return 1.0
-    return max(0.0, 1.0 - (age - FRESH_DAYS) / FRESH_DAYS)
+    overdue = (today - last_verified_at).days - days
+    return 0.5 * max(0.0, 1.0 - overdue / max(days, 1))
 
 
 def score(candidate: Candidate, *, top_relevance: float, has_place: bool, today: date) -> float:

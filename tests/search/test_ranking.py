@@ -45,3 +45,29 @@ def test_ties_break_by_name_then_id_and_never_depend_on_input_order():
     a = [candidate("same", service_id="2"), candidate("same", service_id="1"), candidate("abc")]
     assert [c.service_id for c, _ in rank(a, has_place=False, today=TODAY)] == ["abc", "1", "2"]
     assert rank(a, has_place=False, today=TODAY) == rank(a[::-1], has_place=False, today=TODAY)
+
+
+def test_a_stale_service_ranks_below_an_otherwise_equal_fresh_one():
+    # "a" would win the tie on name; one day past the stale line it no longer does.
+    just_stale = candidate("a", verified=date.fromordinal(TODAY.toordinal() - 181))
+    assert order([just_stale, candidate("b")]) == ["b", "a"]
+    on_the_line = candidate("a", verified=date.fromordinal(TODAY.toordinal() - 180))
+    assert order([on_the_line, candidate("b")]) == ["a", "b"]
+
+
+def test_the_configured_stale_days_move_the_line():
+    from directory.search.ranking import stale_after
+
+    month_old = candidate("a", verified=date.fromordinal(TODAY.toordinal() - 31))
+    assert order([month_old, candidate("b")]) == ["a", "b"]
+    with stale_after(30):
+        assert order([month_old, candidate("b")]) == ["b", "a"]
+    assert order([month_old, candidate("b")]) == ["a", "b"]
+
+
+def test_stale_is_a_clear_step_below_fresh():
+    from directory.search.ranking import freshness
+
+    assert freshness(TODAY, TODAY, 30) == 1.0
+    assert freshness(date.fromordinal(TODAY.toordinal() - 31), TODAY, 30) <= 0.5
+    assert freshness(None, TODAY, 30) == 0.0
