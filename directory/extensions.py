@@ -28,7 +28,9 @@ _EXTENSION_KEY = "signpost.db"
 
 def engine_for(url: str) -> Engine:
     """Create an engine with the settings each backend needs."""
-    options: dict[str, Any] = {"future": True}
+    # hide_parameters: a failing statement's message (which reaches the error log) and
+    # SQLAlchemy's own INFO logging would otherwise carry what someone searched for.
+    options: dict[str, Any] = {"future": True, "hide_parameters": True}
     if url.startswith("sqlite"):
         options["connect_args"] = {"check_same_thread": False}
         if url in ("sqlite://", "sqlite:///:memory:"):
