@@ -84,6 +84,8 @@ class TestConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     CORS_ORIGINS: tuple[str, ...] = ()
     PROXY_COUNT = 0
+    MAX_CONTENT_LENGTH = 64 * 1024
+    ACCESS_LOG = True
 
 
 # Services the test suite may use; tests that need them skip when these are unset.

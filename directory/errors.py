@@ -13,6 +13,7 @@ from typing import Any
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
+from directory.privacy import REQUEST_ID_KEY
 from directory.safety import safety_block_dict
 
 log = logging.getLogger(__name__)
@@ -107,7 +108,7 @@ def handle_directory_error(error: DirectoryError) -> Response:
 
 def handle_unexpected_error(error: Exception) -> Response:
     """Log the failure without the request body, answer a plain 500."""
-    request_id = request.environ.get("signpost.request_id", "-")
+    request_id = request.environ.get(REQUEST_ID_KEY, "-")
     log.error("Unhandled %s (request %s)", type(error).__name__, request_id, exc_info=error)
     return _json_error(500, InternalServerError.description)
 
