@@ -208,7 +208,8 @@ class Cors:
     PUBLIC_HEADERS = "Content-Type"
     EDITOR_HEADERS = "Authorization, Content-Type, If-Match"
     EDITOR_METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE"
-    EXPOSED_HEADERS = "ETag"
+    # ETag for editors' If-Match; Retry-After so the widget can say when to try again.
+    EXPOSED_HEADERS = "ETag, Retry-After"
     MAX_AGE = "86400"
 
     def init_app(self, app: Flask) -> None:
