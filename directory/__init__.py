@@ -9,14 +9,15 @@ from flask import Flask
 
 
 def create_app(config: type | Mapping[str, Any] | None = None) -> Flask:
-    """Build the app: config, database, API blueprints, web pages, errors and CLI."""
+    """Build the app: config, database, API blueprints, web pages, errors, CLI, hardening."""
     from directory import api as api_package
     from directory import cli, errors, web
     from directory.config import Config
-    from directory.extensions import api, cors, db
+    from directory.extensions import api, cors, db, limiter
     from directory.interop.feed import register_feed
-    from directory.privacy import keep_queries_out_of_logs
+    from directory.privacy import AccessLog, keep_queries_out_of_logs
     from directory.search.index import keep_index_in_step
+    from directory.security import harden
 
     # The widget, scripts and styles live with the pages that use them: /static/widget.js.
     app = Flask(__name__, static_folder="web/static", instance_relative_config=False)
@@ -31,10 +32,14 @@ def create_app(config: type | Mapping[str, Any] | None = None) -> Flask:
     keep_index_in_step()
     db.init_app(app)
     api.init_app(app)
+    limiter.init_app(app)
     cors.init_app(app)
     api_package.register_blueprints(api)
     web.register_pages(app)
     register_feed(app)
     errors.register_error_handlers(app)
     cli.register_commands(app)
+    harden(app)
+    if app.config["ACCESS_LOG"]:
+        app.wsgi_app = AccessLog(app.wsgi_app)  # type: ignore[method-assign]
     return app

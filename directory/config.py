@@ -12,6 +12,17 @@ def _env(name: str, default: str | None = None) -> str | None:
     return os.environ.get(f"SIGNPOST_{name}", default)
 
 
+def _env_flag(name: str, default: bool) -> bool:
+    value = _env(name)
+    if value is None or not value.strip():
+        return default
+    return value.strip().lower() not in ("0", "false", "no", "off")
+
+
+def _env_list(name: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in (_env(name) or "").split(",") if item.strip())
+
+
 class Config:
     """Settings for a running app, from SIGNPOST_* environment variables."""
 
@@ -28,6 +39,30 @@ class Config:
     STALE_DAYS = int(_env("STALE_DAYS") or 180)
     DEFAULT_PAGE_SIZE = 20
     MAX_PAGE_SIZE = 100
+
+    # Abuse and privacy hardening (README "Security and privacy").
+    # Rate limits per client address, by the names directory/ratelimits.py maps endpoints to.
+    # A GP surgery or an NHS site may send every receptionist through one NAT address, so the
+    # numbers leave room for a busy practice and stop only scripted hammering.
+    RATELIMIT_ENABLED = _env_flag("RATELIMIT_ENABLED", True)
+    # memory:// counts per process; redis://host:6379/0 shares the counts between hosts.
+    RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URI") or "memory://"
+    RATELIMIT_KEY_PREFIX = _env("RATELIMIT_KEY_PREFIX") or "signpost"
+    RATE_LIMITS = {
+        "search": _env("RATELIMIT_SEARCH") or "120 per minute;3000 per hour",
+        "triage": _env("RATELIMIT_TRIAGE") or "60 per minute;1000 per hour",
+        "places": _env("RATELIMIT_PLACES") or "120 per minute;3000 per hour",
+        "reports": _env("RATELIMIT_REPORTS") or "10 per minute;60 per hour",
+    }
+    # Origins (scheme://host[:port]) whose pages may send writes and Authorization headers.
+    CORS_ORIGINS = _env_list("CORS_ORIGINS")
+    # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host; 0 trusts
+    # none (a client could otherwise forge its address, and dodge its rate limit).
+    PROXY_COUNT = int(_env("PROXY_COUNT") or 0)
+    # Request bodies above this many bytes are refused with a 413 before they are parsed.
+    MAX_CONTENT_LENGTH = int(_env("MAX_CONTENT_LENGTH") or 64 * 1024)
+    # One JSON line per request on the "signpost.access" logger (stderr).
+    ACCESS_LOG = _env_flag("ACCESS_LOG", True)
 
     # flask-smorest / OpenAPI
     API_TITLE = "Signpost"
@@ -46,6 +81,14 @@ class TestConfig(Config):
 
     TESTING = True
     SQLALCHEMY_DATABASE_URL = "sqlite://"
+    # The suite sends thousands of requests from one address; the rate limit tests turn
+    # limits on with tiny numbers of their own.
+    RATELIMIT_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+    CORS_ORIGINS: tuple[str, ...] = ()
+    PROXY_COUNT = 0
+    MAX_CONTENT_LENGTH = 64 * 1024
+    ACCESS_LOG = True
 
 
 # Services the test suite may use; tests that need them skip when these are unset.

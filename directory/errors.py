@@ -10,8 +10,11 @@ import logging
 from http import HTTPStatus
 from typing import Any
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
+
+from directory.privacy import REQUEST_ID_KEY
+from directory.safety import safety_block_dict
 
 log = logging.getLogger(__name__)
 
@@ -126,7 +129,12 @@ def handle_http_exception(error: HTTPException) -> Response:
     message = data.get("message") or error.description
     if error.code == 422 and not data.get("message"):
         message = invalid_fields_message(errors)
-    response = _json_error(error.code or 500, message, errors)
+    payload = error_payload(error.code or 500, message, errors)
+    if error.code == 429:
+        # Someone told to slow down may be in crisis: the urgent routes come with the refusal.
+        payload["safety"] = safety_block_dict(None)
+    response = jsonify(payload)
+    response.status_code = error.code or 500
     # Keep Allow on 405 (flask-smorest's own handler drops it); never echo the request.
     if isinstance(error, MethodNotAllowed):
         response.headers["Allow"] = ", ".join(error.valid_methods or [])
@@ -144,7 +152,8 @@ def handle_directory_error(error: DirectoryError) -> Response:
 
 def handle_unexpected_error(error: Exception) -> Response:
     """Log the failure without the request body, answer a plain 500."""
-    log.error("Unhandled %s", type(error).__name__, exc_info=error)
+    request_id = request.environ.get(REQUEST_ID_KEY, "-")
+    log.error("Unhandled %s (request %s)", type(error).__name__, request_id, exc_info=error)
     return _json_error(500, InternalServerError.description)
 
 

@@ -1,26 +1,36 @@
-"""Extensions created once at import and wired to an app with init_app: database, API, CORS."""
+"""Extensions created once at import and wired to an app with init_app: database, API,
+rate limits, CORS."""
 
 from __future__ import annotations
 
+import logging
+import math
 import re
+import time
 from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, current_app, g, request
+from flask_limiter import Limit, Limiter
+from flask_limiter.util import get_remote_address
 from flask_smorest import Api
+from limits import parse_many
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
 from directory.geo import Gazetteer, load_gazetteer, make_geocoder
 from directory.geo.geocoder import Geocode
+from directory.ratelimits import limit_name_for
 
 _EXTENSION_KEY = "signpost.db"
 
 
 def engine_for(url: str) -> Engine:
     """Create an engine with the settings each backend needs."""
-    options: dict[str, Any] = {"future": True}
+    # hide_parameters: a failing statement's message (which reaches the error log) and
+    # SQLAlchemy's own INFO logging would otherwise carry what someone searched for.
+    options: dict[str, Any] = {"future": True, "hide_parameters": True}
     if url.startswith("sqlite"):
         options["connect_args"] = {"check_same_thread": False}
         if url in ("sqlite://", "sqlite:///:memory:"):
@@ -95,37 +105,152 @@ def geocoder() -> Geocode | None:
     return geocode
 
 
-class Cors:
-    """Let pages on any origin read and search the directory (the widget is embedded there).
+class RateLimits:
+    """Flask-Limiter, counting per client address the requests directory/ratelimits.py names.
 
-    No credentials are involved, so `*` is safe for reads, for search and triage (they answer
-    and write nothing) and for the public problem report the widget sends. Other writes are
-    left out: they will get an allow-list of origins.
+    A Limiter is made per app (Flask-Limiter keeps its storage and settings on the instance,
+    and the test suite builds many apps). Counts live in memory, or in Redis when
+    SIGNPOST_RATELIMIT_STORAGE_URI names one, so that several hosts share them.
+
+    When Redis cannot be reached the limits are counted in this process's memory instead (one
+    warning in the log, Redis tried again after a back-off): the service neither fails (500)
+    nor refuses (503) someone looking for help because the limiter's store is down, and a
+    flood is still held back per host.
+    """
+
+    # Fail fast rather than hang a request on an unreachable Redis.
+    REDIS_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+
+    def init_app(self, app: Flask) -> None:
+        limits = app.config["RATE_LIMITS"]
+        for name, value in limits.items():
+            try:
+                parse_many(value)
+            except ValueError as error:
+                raise ValueError(f"Rate limit {name!r} is not a limit: {value!r}") from error
+        if not app.config["RATELIMIT_ENABLED"]:
+            return
+        uri = app.config["RATELIMIT_STORAGE_URI"]
+        options = dict(self.REDIS_OPTIONS) if uri.startswith(("redis", "rediss")) else {}
+        options.update(app.config.get("RATELIMIT_STORAGE_OPTIONS") or {})
+        limiter = Limiter(
+            key_func=get_remote_address,
+            default_limits=[
+                Limit(
+                    _limit_for_request,
+                    scope=_limit_name_for_request,
+                    shared=True,
+                    error_message=_too_many_requests_message,
+                )
+            ],
+            storage_uri=uri,
+            storage_options=options,
+            strategy="fixed-window",
+            key_prefix=app.config["RATELIMIT_KEY_PREFIX"],
+            in_memory_fallback_enabled=True,
+            headers_enabled=False,
+        )
+        limiter.init_app(app)
+        app.extensions["signpost.limiter"] = limiter
+        app.after_request(_add_retry_after)
+
+
+def rate_limiter() -> Limiter | None:
+    """This app's Flask-Limiter, or None when limits are off."""
+    limiter: Limiter | None = current_app.extensions.get("signpost.limiter")
+    return limiter
+
+
+def _limit_name_for_request(_endpoint: str = "") -> str:
+    return limit_name_for(request.method, request.path) or ""
+
+
+def _limit_for_request() -> str:
+    name = _limit_name_for_request()
+    return current_app.config["RATE_LIMITS"][name] if name else ""
+
+
+def _too_many_requests_message() -> str:
+    return (
+        "Too many requests from your network: please wait a moment and try again. "
+        "If you need help now, call 999, or Samaritans on 116 123."
+    )
+
+
+def _add_retry_after(response: Response) -> Response:
+    """Tell a client that hit a limit how many seconds are left in the window."""
+    limiter = rate_limiter()
+    current = limiter.current_limit if limiter is not None else None
+    if response.status_code == 429 and current is not None and current.breached:
+        try:
+            seconds = math.ceil(current.window[0] - time.time())
+            response.headers["Retry-After"] = str(max(1, seconds))
+        except Exception:  # noqa: BLE001 - the store went away between the check and now
+            logging.getLogger(__name__).warning("Rate limit store unreachable for Retry-After")
+            response.headers["Retry-After"] = "60"
+    return response
+
+
+class Cors:
+    """Let pages on any origin read and search the directory (the widget is embedded there);
+    let only the origins in SIGNPOST_CORS_ORIGINS write or send an API key.
+
+    No cookies are involved, so `*` is safe for reads, for search and triage (they answer and
+    write nothing) and for the public problem report the widget sends. Every other write
+    (POST, PUT, PATCH, DELETE), and any request that asks to send Authorization or If-Match,
+    is answered with the caller's own origin when it is on the allow-list, and with no CORS
+    headers at all otherwise, so the browser refuses it.
     """
 
     # The public POSTs a page on another origin may make: search and triage answer without
     # writing anything; a problem report is the widget's "this information is wrong" form.
     PUBLIC_POSTS = re.compile(r"^/api/v1/(search|triage|services/[^/]+/reports)$")
+    PUBLIC_HEADERS = "Content-Type"
+    EDITOR_HEADERS = "Authorization, Content-Type, If-Match"
+    EDITOR_METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE"
+    # ETag for editors' If-Match; Retry-After so the widget can say when to try again.
+    EXPOSED_HEADERS = "ETag, Retry-After"
     MAX_AGE = "86400"
 
     def init_app(self, app: Flask) -> None:
         app.after_request(self.add_headers)
 
     def add_headers(self, response: Response) -> Response:
-        method = request.method
-        if method == "OPTIONS":
-            method = request.headers.get("Access-Control-Request-Method", "")
-        if method in ("GET", "HEAD") or (
-            method == "POST" and self.PUBLIC_POSTS.match(request.path)
-        ):
+        preflight = request.method == "OPTIONS"
+        method = request.headers.get("Access-Control-Request-Method", "") if preflight else ""
+        method = method.upper() if preflight else request.method
+        asked = {
+            h.strip().lower()
+            for h in request.headers.get("Access-Control-Request-Headers", "").split(",")
+            if h.strip()
+        }
+        public_post = method == "POST" and self.PUBLIC_POSTS.match(request.path)
+        public = (method in ("GET", "HEAD") or public_post) and asked <= {"content-type"}
+        if public:
             response.headers["Access-Control-Allow-Origin"] = "*"
-            if request.method == "OPTIONS":
-                response.headers["Access-Control-Allow-Methods"] = method
-                response.headers["Access-Control-Allow-Headers"] = "Content-Type"
-                response.headers["Access-Control-Max-Age"] = self.MAX_AGE
+            response.headers["Access-Control-Expose-Headers"] = self.EXPOSED_HEADERS
+            if preflight:
+                self._preflight(response, method, self.PUBLIC_HEADERS)
+            return response
+        if not method:
+            return response
+        # The answer depends on who asks: caches must keep one per origin.
+        response.vary.add("Origin")
+        origin = request.headers.get("Origin")
+        if origin and origin in current_app.config["CORS_ORIGINS"]:
+            response.headers["Access-Control-Allow-Origin"] = origin
+            response.headers["Access-Control-Expose-Headers"] = self.EXPOSED_HEADERS
+            if preflight:
+                self._preflight(response, self.EDITOR_METHODS, self.EDITOR_HEADERS)
         return response
+
+    def _preflight(self, response: Response, methods: str, headers: str) -> None:
+        response.headers["Access-Control-Allow-Methods"] = methods
+        response.headers["Access-Control-Allow-Headers"] = headers
+        response.headers["Access-Control-Max-Age"] = self.MAX_AGE
 
 
 db = Database()
 api = Api()
+limiter = RateLimits()
 cors = Cors()
