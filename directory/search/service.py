@@ -134,7 +134,7 @@ def search_services(
     ranked = rank(candidates, has_place=place is not None, today=to_london(request.at).date())
     start = (request.page - 1) * request.per_page
     page = ranked[start : start + request.per_page]
-    services = _load(session, [c.service_id for c, _ in page])
+    services = load_services(session, [c.service_id for c, _ in page])
     documents = _documents(session, [c.service_id for c, _ in page])
     hits = [
         SearchHit(
@@ -385,16 +385,12 @@ def _exact_open_now(
     ids = [row.id for row in rows if row.needs_exact]
     if not ids:
         return {}
-    services = _load(session, ids)
+    services = load_services(session, ids)
     answers: dict[str, bool | None] = {}
     for service_id, service in services.items():
         status = service_status(service, filters.at, filters.nation)
         answers[service_id] = None if status is None else status.open_now
     return answers
-
-
-def _load(session: Session, ids: list[str]) -> dict[str, Service]:
-    return load_services(session, ids)
 
 
 def _documents(session: Session, ids: list[str]) -> dict[str, SearchDocument]:
