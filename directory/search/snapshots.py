@@ -54,9 +54,7 @@ def load_services(session: Session, service_ids: Iterable[str]) -> dict[str, Ser
         # Loaded in a session of their own on the request's connection (so inside its
         # transaction), closed at once: the services come out detached and fully loaded, and
         # nothing the request's session holds or does later can reach them.
-        with Session(
-            bind=session.connection(), join_transaction_mode="rollback_only"
-        ) as loader:
+        with Session(bind=session.connection(), join_transaction_mode="rollback_only") as loader:
             query = with_details(select(Service).where(Service.id.in_(missing)))
             fresh = {service.id: service for service in loader.scalars(query)}
         found.update(fresh)
