@@ -434,7 +434,8 @@ def make_app(database_url: str | None, workdir: Path, size: int) -> Flask:
         url = f"sqlite:///{workdir / f'bench-{size}.db'}"
     else:
         url = _postgres_url(database_url)
-    app = create_app({"SQLALCHEMY_DATABASE_URL": url, "TESTING": True})
+    # No rate limits: the benchmark is one client sending hundreds of requests a minute.
+    app = create_app({"SQLALCHEMY_DATABASE_URL": url, "TESTING": True, "RATELIMIT_ENABLED": False})
     with app.app_context():
         if database_url is not None:
             with db.engine.begin() as connection:
