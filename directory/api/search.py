@@ -30,7 +30,7 @@ blp = Blueprint(
 
 FILTERS = (
     "issue", "kind", "channel", "nation", "age", "free", "self_referral", "open_now",
-    "language", "include_demo",
+    "language", "include_demo", "without_phone",
 )  # fmt: skip
 
 
@@ -57,6 +57,12 @@ class SearchArgsSchema(Schema):
     radius_km = fields.Float(validate=validate.Range(min=0.1, max=200))
     language = fields.String(validate=validate.Regexp(r"^[a-z]{2}$"))
     include_demo = fields.Boolean(load_default=True)
+    without_phone = fields.Boolean(
+        metadata={
+            "description": "Only services you can reach without a voice call: text, chat, "
+            "email, app, online community, in person or video"
+        }
+    )
     at = at_field()
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100_000))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=MAX_PER_PAGE))

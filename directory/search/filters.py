@@ -35,6 +35,7 @@ class ServiceFilters:
     open_now: bool | None = None
     language: str | None = None
     include_demo: bool = True
+    without_phone: bool = False  # only services reachable without a voice call
 
 
 def with_details(statement: Select[tuple[Service]]) -> Select[tuple[Service]]:
@@ -82,6 +83,10 @@ def issue_copy_clause(session: Session, codes: list[str]) -> ColumnElement[bool]
     return or_(false(), *(contains(SearchDocument.issue_codes, code) for code in wanted))
 
 
+# Ways to get help that need no voice call ("I can't use the phone").
+NOT_BY_PHONE = ("text", "email", "web_chat", "app", "online_community", "in_person", "video")
+
+
 def contains(column: ColumnElement[str], code: str) -> ColumnElement[bool]:
     """Whether a padded list copy (" ENG WLS ") holds this code."""
     return column.like(f"% {code} %")
@@ -117,6 +122,8 @@ def document_conditions(
         conditions.append(d.self_referral.is_(filters.self_referral))
     if filters.language:
         conditions.append(contains(d.languages, filters.language))
+    if filters.without_phone:
+        conditions.append(or_(*(contains(d.channel_types, kind) for kind in NOT_BY_PHONE)))
     return conditions
 
 

@@ -59,8 +59,6 @@ def find_page() -> Response:
     place = (result or {}).get("place") or {}
     safety = safety_block_dict(place.get("nation"))
     hits = (result or {}).get("contents", [])
-    if form["no_phone"]:
-        hits = [hit for hit in hits if present.reachable_without_phone(hit)]
     page = render_template(
         "find.html",
         form=form,
@@ -118,6 +116,8 @@ def _search(form: dict[str, str]) -> tuple[dict[str, Any] | None, dict[str, list
     """Run the API's search with the form's fields; errors keyed by field, never raised."""
     raw: dict[str, Any] = {key: form[key] for key in ("q", "near", "issue", "age") if form[key]}
     raw.update({key: True for key in ("open_now", "self_referral") if form[key]})
+    if form["no_phone"]:
+        raw["without_phone"] = True
     raw["per_page"] = RESULTS_PER_PAGE
     try:
         return run_search(SearchArgsSchema().load(raw)), {}

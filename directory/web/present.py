@@ -19,8 +19,6 @@ CHANNEL_VERBS = {
     "website": "Website", "app": "App", "online_community": "Online community",
     "in_person": "In person", "video": "Video call",
 }  # fmt: skip
-# Ways to get help that need no voice call, for "can't use the phone".
-NOT_BY_PHONE = {"text", "email", "web_chat", "app", "online_community", "in_person", "video"}
 STALE_AFTER_DAYS = 365
 REFERRAL_NAMES = {
     "self": "self-referral",
@@ -79,11 +77,6 @@ def stale_since(service: dict[str, Any], today: date) -> str | None:
     if (today - checked).days > STALE_AFTER_DAYS:
         return f"last checked {checked.strftime('%B %Y')}"
     return None
-
-
-def reachable_without_phone(service: dict[str, Any]) -> bool:
-    """Whether a service has a way in that needs no voice call."""
-    return any(channel["type"] in NOT_BY_PHONE for channel in service["channels"])
 
 
 def describe_referral(service: dict[str, Any]) -> str:

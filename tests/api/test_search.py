@@ -279,3 +279,18 @@ def test_both_issue_filters_find_the_same_services(seeded_app, issue):
         )
     assert by_links
     assert by_links == by_copy
+
+
+def test_without_phone_keeps_services_reachable_another_way(client):
+    everything = search(client, q="support", per_page=100)
+    without = search(client, q="support", without_phone=True, per_page=100)
+    phone_only = [
+        hit["name"]
+        for hit in everything["contents"]
+        if {c["type"] for c in hit["channels"]} <= {"phone", "website"}
+    ]
+    assert phone_only
+    assert without["contents"]
+    assert not set(phone_only) & set(names(without))
+    for hit in without["contents"]:
+        assert {c["type"] for c in hit["channels"]} - {"phone", "website"}

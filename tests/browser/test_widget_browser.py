@@ -191,3 +191,15 @@ def test_accent_colour_is_used_only_when_white_text_stays_readable(page, host, a
     open_host(page, host, accent=accent)
     bar = widget(page).locator(".bar")
     assert bar.evaluate("b => getComputedStyle(b).backgroundColor") == shown
+
+
+def test_cant_use_the_phone_asks_search_for_other_ways_in(page, host, signpost):
+    open_host(page, host)
+    box = widget(page)
+    box.get_by_label("What do you need help with?").fill("support")
+    box.get_by_label("I can't use the phone").check()
+    with page.expect_request(f"{signpost}/api/v1/search") as searched:
+        box.get_by_role("button", name="Search", exact=True).click()
+    assert json.loads(searched.value.post_data)["without_phone"] is True
+    results(page).first.wait_for()
+    assert results(page).count() >= 1

@@ -36,7 +36,6 @@
     phone: "Call", text: "Text", email: "Email", web_chat: "Chat", website: "Website", app: "App",
     online_community: "Online community", in_person: "In person", video: "Video",
   };
-  const NOT_BY_PHONE = ["text", "email", "web_chat", "app", "online_community", "in_person", "video"];
   const REPORT_KINDS = [["phone", "Phone number"], ["hours", "Opening hours"], ["closed", "It has closed"],
     ["eligibility", "Who it is for"], ["other", "Something else"]];
   const DEFAULT_ACCENT = "#12365a";
@@ -232,6 +231,7 @@ form.report { display: grid; gap: 6px; margin-top: 6px; }
       if (this.issue) body.issue = this.issue;
       if (this.nation) body.nation = this.nation;
       if (this.openNow.checked) body.open_now = true;
+      if (this.noPhone.checked) body.without_phone = true;
       this.status.textContent = "Searching…";
       let response, data;
       try {
@@ -259,8 +259,7 @@ form.report { display: grid; gap: 6px; margin-top: 6px; }
     }
 
     showResults(data) {
-      let hits = data.contents;
-      if (this.noPhone.checked) hits = hits.filter((hit) => hit.channels.some((c) => NOT_BY_PHONE.includes(c.type)));
+      const hits = data.contents;
       const where = data.place ? ` near ${data.place.name}` : "";
       this.status.replaceChildren(`${hits.length} service${hits.length === 1 ? "" : "s"} found${where}.`);
       if (data.suggestion) {
