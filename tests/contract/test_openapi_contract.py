@@ -30,6 +30,7 @@ from sqlalchemy import select
 from directory import create_app
 from directory.api.auth import create_key
 from directory.extensions import db
+from directory.migrate import upgrade_database
 from directory.models import Location, Organization, ProblemReport, Service, TaxonomyTerm
 from tests.api.conftest import service_body
 from tests.conftest import _config, _dispose, _make_app, _seed
@@ -185,3 +186,47 @@ def test_fuzzing_got_through_to_every_write():
         pytest.skip("runs after the contract test, in the same session")
     missed = [op for op in WRITES if not any(200 <= s < 300 for s in SEEN.get(op, ()))]
     assert not missed, f"no 2xx for {missed}: {[SEEN.get(op) for op in missed]}"
+
+
+NO_RISK = {"answers": {"immediate_danger": "no", "suicidal_thoughts": "no"}}
+# Each rate-limited operation with a request that counts against its limit.
+LIMITED = [
+    ("POST", "/api/v1/search", {"body": {"q": "anxiety"}}),
+    ("GET", "/api/v1/search", {"query": {"q": "anxiety"}}),
+    ("POST", "/api/v1/triage", {"body": NO_RISK}),
+    ("GET", "/api/v1/places/{query}", {"path_parameters": {"query": "LS6"}}),
+    ("POST", "/api/v1/services/{service_id}/reports", {"path_parameters": {"service_id": "x"}}),
+]
+
+
+@pytest.fixture(scope="module")
+def limited_app() -> Iterator[Flask]:
+    app = create_app(
+        {
+            **_config(),
+            "RATELIMIT_ENABLED": True,
+            "RATE_LIMITS": dict.fromkeys(("search", "triage", "places", "reports"), "1 per hour"),
+        }
+    )
+    with app.app_context():
+        upgrade_database(db.engine)
+    yield app
+    _dispose(app)
+
+
+@pytest.mark.parametrize(("method", "path", "request_parts"), LIMITED)
+def test_429_honours_the_contract(limited_app, method, path, request_parts):
+    # Rate limits are off for the fuzzing; the refusal (with its safety block) is checked here.
+    case = schema[path][method].Case(media_type="application/json", **request_parts)
+    case.call(app=limited_app)
+    response = case.call(app=limited_app)
+    assert response.status_code == 429
+    case.validate_response(response, checks=CHECKS)
+
+
+@pytest.mark.parametrize("path", ["/api/v1/search", "/api/v1/triage"])
+def test_413_honours_the_contract(contract_app, path):
+    case = schema[path]["POST"].Case(media_type="application/json", body={"q": "x" * 70_000})
+    response = case.call(app=contract_app)
+    assert response.status_code == 413
+    case.validate_response(response, checks=CHECKS)
