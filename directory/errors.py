@@ -124,8 +124,13 @@ def handle_http_exception(error: HTTPException) -> Response:
     data = getattr(error, "data", None) or {}
     errors = data.get("errors") or data.get("messages")
     if isinstance(errors, dict) and set(errors) <= {"query", "json", "path", "headers"}:
-        # webargs nests field errors under the location; one level is enough for clients.
-        errors = {k: v for location in errors.values() for k, v in location.items()}
+        # webargs nests field errors under the location; one level is enough for clients. A
+        # body that is not JSON at all comes as {"json": ["Invalid JSON body."]}: keep that.
+        errors = {
+            k: v
+            for location, found in errors.items()
+            for k, v in (found.items() if isinstance(found, dict) else [(location, found)])
+        }
     message = data.get("message") or error.description
     if error.code == 422 and not data.get("message"):
         message = invalid_fields_message(errors)

@@ -7,6 +7,7 @@ from typing import Any
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
+from directory.api.limits import rate_limited
 from directory.api.presenters import present_place
 from directory.api.schemas import PlaceSchema
 from directory.errors import unknown_place
@@ -20,6 +21,7 @@ blp = Blueprint("places", __name__, url_prefix="/api/v1/places", description="UK
 @blp.route("/<path:query>")
 class PlaceByQuery(MethodView):
     @blp.response(200, PlaceSchema)
+    @rate_limited(blp)
     def get(self, query: str) -> dict[str, Any]:
         """Resolve a postcode, district, town or 'lat,lon' to a point, its precision and nation."""
         try:

@@ -8,7 +8,7 @@ service says whether its details are `stale` (last checked over SIGNPOST_STALE_D
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import phonenumbers
@@ -242,6 +242,12 @@ def present_place(place: Place | None) -> dict[str, Any] | None:
     }
 
 
+def as_utc(moment: datetime) -> datetime:
+    """A stored time with its UTC offset: SQLite hands back naive UTC, and a date-time in the
+    API always carries an offset (RFC 3339)."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
 def present_report(report: ProblemReport) -> dict[str, Any]:
     """A problem report as the editors' queue shows it."""
     return {
@@ -250,8 +256,8 @@ def present_report(report: ProblemReport) -> dict[str, Any]:
         "kind": report.kind,
         "message": report.message,
         "status": report.status,
-        "created_at": report.created_at,
-        "updated_at": report.updated_at,
+        "created_at": as_utc(report.created_at),
+        "updated_at": as_utc(report.updated_at),
         "resolution_note": report.resolution_note,
         "resolved_by": report.resolved_by,
     }
@@ -261,7 +267,7 @@ def present_audit_event(event: AuditEvent) -> dict[str, Any]:
     """One entry of the audit log."""
     return {
         "id": event.id,
-        "at": event.at,
+        "at": as_utc(event.at),
         "key_name": event.key_name,
         "action": event.action,
         "entity_type": event.entity_type,

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from directory.api.auth import key_name, key_required
+from directory.api.limits import rate_limited
 from directory.api.paging import PageQueryArgsSchema, page_envelope, page_schema
 from directory.api.presenters import present_report
 from directory.api.schemas import ProblemReportReceiptSchema, ProblemReportSchema
@@ -46,6 +47,7 @@ class ReportQueryArgsSchema(PageQueryArgsSchema):
 class ServiceReports(MethodView):
     @blp.arguments(ProblemReportCreateSchema)
     @blp.response(201, ProblemReportReceiptSchema)
+    @rate_limited(blp)
     def post(self, form: dict[str, Any], service_id: str) -> dict[str, Any]:
         """Report that a listing is wrong (no key; no personal details, please)."""
         service = find_service(db.session, service_id)

@@ -9,6 +9,7 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields, validate
 
 from directory.api.args import at_field, nation_field
+from directory.api.limits import rate_limited
 from directory.api.paging import MAX_PER_PAGE, page_envelope, page_schema
 from directory.api.presenters import present_place, present_service
 from directory.api.schemas import PlaceSchema, SafetySchema, ServiceSchema
@@ -148,12 +149,14 @@ def run_search(args: dict[str, Any]) -> dict[str, Any]:
 class Search(MethodView):
     @blp.arguments(SearchArgsSchema, location="query", unknown=RAISE)
     @blp.response(200, SearchResponseSchema)
+    @rate_limited(blp)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Search services (query string; prefer POST for what a person typed)."""
         return run_search(args)
 
     @blp.arguments(SearchArgsSchema, location="json")
     @blp.response(200, SearchResponseSchema)
+    @rate_limited(blp)
     def post(self, args: dict[str, Any]) -> dict[str, Any]:
         """Search services with the request in the body, so it stays out of URLs and logs."""
         return run_search(args)

@@ -15,6 +15,7 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields, validate
 
 from directory.api.args import at_field
+from directory.api.limits import rate_limited
 from directory.api.presenters import channel_href, present_place, service_is_stale
 from directory.api.schemas import PlaceSchema, SafetySchema
 from directory.errors import InvalidInput
@@ -164,6 +165,7 @@ class Questionnaire(MethodView):
 class Triage(MethodView):
     @blp.arguments(TriageRequestSchema)
     @blp.response(200, TriageResponseSchema)
+    @rate_limited(blp)
     def post(self, request: dict[str, Any]) -> dict[str, Any]:
         """Assess urgency from the answers and recommend services, each with its reasons."""
         raw = request["answers"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from tests.api.conftest import service_body
 
 
@@ -95,3 +97,14 @@ def test_filter_by_entity_and_page(world):
 def test_an_unknown_entity_type_is_422(world):
     response = world.client.get("/api/v1/audit?entity_type=cat", headers=world.auth("admin"))
     assert response.status_code == 422
+
+
+def test_times_carry_their_offset(world):
+    # Found by contract fuzzing: SQLite hands back naive datetimes, which went out without an
+    # offset and so were not the RFC 3339 date-times the schema promises.
+    org_url = f"/api/v1/organizations/{world.organization_id}"
+    world.client.patch(
+        org_url, json={"description": "D"}, headers=world.auth("writer", world.etag(org_url))
+    )
+    at = audit(world)["contents"][0]["at"]
+    assert datetime.fromisoformat(at).utcoffset() == timedelta(0), at

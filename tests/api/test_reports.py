@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import pytest
 from sqlalchemy import select
 
@@ -85,3 +87,11 @@ def test_a_bad_status_is_422(world):
     )
     assert response.status_code == 422
     assert "status" in response.get_json()["errors"]
+
+
+def test_report_times_carry_their_offset(world):
+    # Found by contract fuzzing: naive datetimes from SQLite went out without an offset.
+    queue = world.client.get("/api/v1/reports", headers=world.auth("admin")).get_json()
+    report = queue["contents"][0]
+    for name in ("created_at", "updated_at"):
+        assert datetime.fromisoformat(report[name]).utcoffset() == timedelta(0), report[name]
