@@ -44,11 +44,16 @@ def serve_command(host: str, port: int, workers: int | None) -> None:
 def init_db_command() -> None:
     """Create or upgrade the database schema (Alembic migrations)."""
     from directory.extensions import db
-    from directory.migrate import upgrade_database
+    from directory.migrate import current_revision, upgrade_database
     from directory.search.index import analyze, index_is_complete, reindex_all
 
+    before = current_revision(db.engine)
     upgrade_database(db.engine)
-    click.echo("Database is at the latest schema.")
+    after = current_revision(db.engine)
+    if before == after:
+        click.echo(f"Database is already at the latest schema ({after}): nothing to do.")
+    else:
+        click.echo(f"Database upgraded from {before or 'empty'} to {after}, the latest schema.")
     if not index_is_complete(db.session):
         # e.g. the first upgrade past the search migration: build what it could not.
         count = reindex_all(db.session)

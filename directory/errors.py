@@ -11,6 +11,7 @@ from http import HTTPStatus
 from typing import Any
 
 from flask import Flask, Response, jsonify, request
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
 from directory.privacy import REQUEST_ID_KEY
@@ -157,9 +158,32 @@ def handle_unexpected_error(error: Exception) -> Response:
     return _json_error(500, InternalServerError.description)
 
 
+# How long a client told the database is unreachable should wait before trying again.
+DATABASE_RETRY_AFTER_S = 5
+
+
+def handle_database_unavailable(error: DBAPIError) -> Response:
+    """Answer 503 at once when the database cannot be reached (restarting, network cut, busy).
+
+    The request fails fast instead of hanging, and the next one reconnects: the engine checks
+    pooled connections before use (pool_pre_ping), so no restart of the app is needed.
+    """
+    request_id = request.environ.get(REQUEST_ID_KEY, "-")
+    # The driver's message can quote the statement, never its parameters (hide_parameters).
+    log.warning("Database unavailable: %s (request %s)", type(error.orig).__name__, request_id)
+    response = _json_error(
+        503, "The directory cannot reach its database just now: please try again in a moment."
+    )
+    response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER_S)
+    return response
+
+
 def register_error_handlers(app: Flask) -> None:
     """Send every error, whatever raised it, through the one shape."""
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(DirectoryError, handle_directory_error)
+    # OperationalError: refused, dropped or timed-out connections, a locked SQLite file.
+    app.register_error_handler(OperationalError, handle_database_unavailable)
+    app.register_error_handler(InterfaceError, handle_database_unavailable)
     if not app.testing:
         app.register_error_handler(Exception, handle_unexpected_error)
