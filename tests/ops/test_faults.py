@@ -22,9 +22,10 @@ from tests.ops.proxy import CuttableProxy
 from tests.ops.server import COMMAND_TIMEOUT_S, SIGNPOST, run_signpost, signpost_env
 
 EXAMPLE_CSV = PROJECT_ROOT / "seed_data" / "templates" / "services_example.csv"
-# Rows in the import that is killed: about 15 ms each, so it runs for ~20 s and the kill at
-# KILL_AFTER_S lands in the middle.
-IMPORT_ROWS = 1500
+# Rows in the import that is killed: about 15 ms each here, so it would run for about a minute
+# (several times longer than reading the file), and the kill at KILL_AFTER_S lands while it
+# writes, even on a much faster machine.
+IMPORT_ROWS = 4000
 KILL_AFTER_S = 6.0
 
 
