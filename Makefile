@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint openapi bench install install-dev clean
+.PHONY: run test lint openapi bench load install install-dev clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,12 @@ openapi: install
 # Search at 10,000 and 50,000 synthetic services: prints build time and p50/p95/p99 per query class.
 bench: install-dev
 	$(BIN)/python -m bench.search
+
+# `signpost serve` (2 workers) at 50,000 synthetic services under 16 clients for 60 s of mixed
+# search / triage / service reads, then /health: prints req/s, p50/p95/p99 and errors.
+# LOAD_ARGS="--database-url postgresql+psycopg://..." for PostgreSQL.
+load: install-dev
+	$(BIN)/python -m bench.load $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) instance build *.egg-info

@@ -1,5 +1,5 @@
-"""The `signpost` console script: a Flask CLI group (run, init-db, seed, import, export,
-keys, stale, openapi write)."""
+"""The `signpost` console script: a Flask CLI group (run, serve, init-db, seed, import,
+export, keys, stale, openapi write)."""
 
 from __future__ import annotations
 
@@ -24,16 +24,36 @@ def openapi_document() -> str:
     return yaml.safe_dump(api.spec.to_dict(), sort_keys=False, allow_unicode=True)
 
 
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    help="Worker processes (default: 2 x CPU cores + 1, at most 8).",
+)
+def serve_command(host: str, port: int, workers: int | None) -> None:
+    """Serve the API and pages with gunicorn (production); stop with SIGTERM."""
+    from directory.serving import ServeOptions, serve
+
+    serve(ServeOptions(host=host, port=port, workers=workers))
+
+
 @click.command("init-db")
 @with_appcontext
 def init_db_command() -> None:
     """Create or upgrade the database schema (Alembic migrations)."""
     from directory.extensions import db
-    from directory.migrate import upgrade_database
+    from directory.migrate import current_revision, upgrade_database
     from directory.search.index import analyze, index_is_complete, reindex_all
 
+    before = current_revision(db.engine)
     upgrade_database(db.engine)
-    click.echo("Database is at the latest schema.")
+    after = current_revision(db.engine)
+    if before == after:
+        click.echo(f"Database is already at the latest schema ({after}): nothing to do.")
+    else:
+        click.echo(f"Database upgraded from {before or 'empty'} to {after}, the latest schema.")
     if not index_is_complete(db.session):
         # e.g. the first upgrade past the search migration: build what it could not.
         count = reindex_all(db.session)
@@ -333,6 +353,7 @@ def openapi_write_command(path: Path) -> None:
 def register_commands(app: Flask) -> None:
     """Add the project's commands to the app's CLI."""
     for command in (
+        serve_command,
         init_db_command,
         seed_command,
         reindex_command,

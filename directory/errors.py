@@ -10,7 +10,8 @@ import logging
 from http import HTTPStatus
 from typing import Any
 
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, current_app, jsonify, request
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, MethodNotAllowed
 
 from directory.privacy import REQUEST_ID_KEY
@@ -162,9 +163,49 @@ def handle_unexpected_error(error: Exception) -> Response:
     return _json_error(500, InternalServerError.description)
 
 
+# How long a client told the database is unreachable should wait before trying again.
+DATABASE_RETRY_AFTER_S = 5
+
+
+def database_is_unavailable(error: DBAPIError) -> bool:
+    """Whether the database could not be reached or used just now, rather than refused SQL.
+
+    SQLite reports a missing table as an OperationalError too: that is a bug (a 500), not an
+    outage.
+    """
+    if error.connection_invalidated or error.statement is None:
+        return True  # a dropped connection, or no connection at all (refused, timed out)
+    message = str(error.orig).lower()
+    return "database is locked" in message or "unable to open database" in message
+
+
+def handle_database_error(error: DBAPIError) -> Response:
+    """Answer 503 at once when the database cannot be reached (restarting, network cut, busy).
+
+    The request fails fast instead of hanging, and the next one reconnects: the engine checks
+    pooled connections before use (pool_pre_ping), so no restart of the app is needed. Any
+    other database error is unexpected (a 500).
+    """
+    if not database_is_unavailable(error):
+        if current_app.testing:
+            raise error
+        return handle_unexpected_error(error)
+    request_id = request.environ.get(REQUEST_ID_KEY, "-")
+    # Only the error's type: its message may quote the statement (never the parameters).
+    log.warning("Database unavailable: %s (request %s)", type(error.orig).__name__, request_id)
+    response = _json_error(
+        503, "The directory cannot reach its database just now: please try again in a moment."
+    )
+    response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER_S)
+    return response
+
+
 def register_error_handlers(app: Flask) -> None:
     """Send every error, whatever raised it, through the one shape."""
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(DirectoryError, handle_directory_error)
+    # OperationalError: refused, dropped or timed-out connections, a locked SQLite file.
+    app.register_error_handler(OperationalError, handle_database_error)
+    app.register_error_handler(InterfaceError, handle_database_error)
     if not app.testing:
         app.register_error_handler(Exception, handle_unexpected_error)

@@ -24,6 +24,7 @@ from directory.geo.geocoder import Geocode
 from directory.ratelimits import limit_name_for
 
 _EXTENSION_KEY = "signpost.db"
+CONNECT_TIMEOUT_S = 3
 
 
 def engine_for(url: str) -> Engine:
@@ -39,7 +40,11 @@ def engine_for(url: str) -> Engine:
         else:
             Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     else:
+        # A pooled connection the database dropped (a restart) is noticed and replaced.
         options["pool_pre_ping"] = True
+        if "connect_timeout" not in url:
+            # An unreachable host fails the request in seconds instead of hanging a worker.
+            options["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT_S}
     engine = create_engine(url, **options)
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
