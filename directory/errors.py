@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from http import HTTPStatus
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, Response, current_app, jsonify, request
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
@@ -18,6 +18,9 @@ from directory.privacy import REQUEST_ID_KEY
 from directory.safety import safety_block_dict
 
 log = logging.getLogger(__name__)
+
+
+T = TypeVar("T")
 
 
 class DirectoryError(Exception):
@@ -40,6 +43,13 @@ class DirectoryError(Exception):
 class NotFound(DirectoryError):
     code = 404
     message = "Not found"
+
+
+def found_or_404(found: T | None, noun: str, entity_id: str) -> T:
+    """The thing looked up, or a 404 that names what was not found."""
+    if found is None:
+        raise NotFound(f"No {noun} with id {entity_id!r}.")
+    return found
 
 
 class Unauthenticated(DirectoryError):

@@ -23,6 +23,7 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from directory.editing import record_audit
 from directory.errors import (
     Forbidden,
     InvalidInput,
@@ -166,6 +167,25 @@ def key_name() -> str:
     key = current_key()
     assert key is not None
     return key.name
+
+
+def audit(
+    action: str,
+    entity_type: str,
+    entity_id: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+) -> None:
+    """Record this request's write in the audit log under its key (it lands with the write)."""
+    record_audit(
+        db.session,
+        key_name=key_name(),
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        before=before,
+        after=after,
+    )
 
 
 def register_security_scheme(spec: Any) -> None:

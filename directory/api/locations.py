@@ -11,9 +11,9 @@ from flask_smorest import Blueprint
 from directory.api.auth import (
     BEARER_SCHEME,
     ETAG_HEADER,
+    audit,
     check_if_match,
     has_scope,
-    key_name,
     key_required,
 )
 from directory.api.presenters import present_location
@@ -26,8 +26,8 @@ from directory.api.writes import (
     patch_body,
     patch_doc,
 )
-from directory.editing import apply_location, location_input, merged_form, record_audit
-from directory.errors import NotFound
+from directory.editing import apply_location, location_input, merged_form
+from directory.errors import found_or_404
 from directory.extensions import db
 from directory.models import Location
 from directory.models.base import utcnow
@@ -54,7 +54,7 @@ class Locations(MethodView):
             db.session.add(location)
             apply_location(location, form)
             db.session.flush()
-            _audit("create", location, None, location_input(location))
+            audit("create", "location", location.id, None, location_input(location))
         return _shown(location)
 
 
@@ -80,7 +80,7 @@ class LocationById(MethodView):
         with one_transaction():
             apply_location(location, form)
             if location_input(location) != before:
-                _audit("update", location, before, location_input(location))
+                audit("update", "location", location.id, before, location_input(location))
         return _shown(location)
 
     @key_required(blp, "write", if_match=True)
@@ -99,28 +99,11 @@ class LocationById(MethodView):
                 link.service.updated_at = utcnow()  # a new version (ETag) for each service
                 db.session.delete(link)
             location.service_links.clear()
-            _audit("delete", location, before, {"service_ids": []})
+            audit("delete", "location", location.id, before, {"service_ids": []})
 
 
 def _location_or_404(location_id: str) -> Location:
-    location = db.session.get(Location, location_id)
-    if location is None:
-        raise NotFound(f"No location with id {location_id!r}.")
-    return location
-
-
-def _audit(
-    action: str, location: Location, before: dict[str, Any] | None, after: dict[str, Any]
-) -> None:
-    record_audit(
-        db.session,
-        key_name=key_name(),
-        action=action,
-        entity_type="location",
-        entity_id=location.id,
-        before=before,
-        after=after,
-    )
+    return found_or_404(db.session.get(Location, location_id), "location", location_id)
 
 
 def _shown(location: Location) -> tuple[dict[str, Any], dict[str, str]]:

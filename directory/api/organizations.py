@@ -10,7 +10,7 @@ from marshmallow import RAISE
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from directory.api.auth import ETAG_HEADER, check_if_match, key_name, key_required
+from directory.api.auth import ETAG_HEADER, audit, check_if_match, key_required
 from directory.api.paging import PageQueryArgsSchema, page_envelope, page_schema
 from directory.api.presenters import present_organization
 from directory.api.schemas import OrganizationSchema
@@ -22,8 +22,8 @@ from directory.api.writes import (
     patch_body,
     patch_doc,
 )
-from directory.editing import apply_organization, merged_form, organization_input, record_audit
-from directory.errors import NotFound
+from directory.editing import apply_organization, merged_form, organization_input
+from directory.errors import found_or_404
 from directory.extensions import db
 from directory.models import Organization
 
@@ -62,7 +62,7 @@ class Organizations(MethodView):
             db.session.add(organization)
             apply_organization(db.session, organization, form)
             db.session.flush()
-            _audit("create", organization, None, organization_input(organization))
+            audit("create", "organization", organization.id, None, organization_input(organization))
         return _written(organization)
 
 
@@ -89,29 +89,19 @@ class OrganizationById(MethodView):
         with one_transaction():
             apply_organization(db.session, organization, form)
             if organization_input(organization) != before:
-                _audit("update", organization, before, organization_input(organization))
+                audit(
+                    "update",
+                    "organization",
+                    organization.id,
+                    before,
+                    organization_input(organization),
+                )
         return _written(organization)
 
 
 def _organization_or_404(organization_id: str) -> Organization:
-    organization = db.session.get(Organization, organization_id)
-    if organization is None:
-        raise NotFound(f"No organization with id {organization_id!r}.")
-    return organization
-
-
-def _audit(
-    action: str, organization: Organization, before: dict[str, Any] | None, after: dict[str, Any]
-) -> None:
-    record_audit(
-        db.session,
-        key_name=key_name(),
-        action=action,
-        entity_type="organization",
-        entity_id=organization.id,
-        before=before,
-        after=after,
-    )
+    found = db.session.get(Organization, organization_id)
+    return found_or_404(found, "organization", organization_id)
 
 
 def _written(organization: Organization) -> tuple[dict[str, Any], dict[str, str]]:

@@ -13,14 +13,13 @@ from marshmallow import RAISE, fields, validate
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from directory.api.auth import key_name, key_required
+from directory.api.auth import audit, key_name, key_required
 from directory.api.limits import rate_limited
 from directory.api.paging import PageQueryArgsSchema, page_envelope, page_schema
 from directory.api.presenters import present_report
 from directory.api.schemas import ProblemReportReceiptSchema, ProblemReportSchema
 from directory.api.write_schemas import ProblemReportCreateSchema, ProblemReportUpdateSchema
 from directory.api.writes import one_transaction
-from directory.editing import record_audit
 from directory.errors import NotFound
 from directory.extensions import db
 from directory.models import REPORT_STATUSES, ProblemReport
@@ -100,14 +99,12 @@ class ReportById(MethodView):
                 report.resolution_note = form["resolution_note"]
             report.resolved_by = None if report.status == "open" else key_name()
             report.updated_at = utcnow()
-            record_audit(
-                db.session,
-                key_name=key_name(),
-                action="update",
-                entity_type="report",
-                entity_id=report.id,
-                before=before,
-                after={"status": report.status, "resolution_note": report.resolution_note},
+            audit(
+                "update",
+                "report",
+                report.id,
+                before,
+                {"status": report.status, "resolution_note": report.resolution_note},
             )
         return present_report(report)
 

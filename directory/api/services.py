@@ -13,6 +13,7 @@ from directory.api.args import AvailabilityQueryArgsSchema, at_field, nation_fie
 from directory.api.auth import (
     BEARER_SCHEME,
     ETAG_HEADER,
+    audit,
     check_if_match,
     has_scope,
     key_name,
@@ -29,8 +30,8 @@ from directory.api.writes import (
     patch_body,
     patch_doc,
 )
-from directory.editing import apply_service, merged_form, record_audit, service_input
-from directory.errors import InvalidInput, NotFound
+from directory.editing import apply_service, merged_form, service_input
+from directory.errors import InvalidInput, found_or_404
 from directory.extensions import db
 from directory.hours import now_in_london
 from directory.models import CHANNEL_TYPES, SERVICE_KINDS, Service
@@ -103,14 +104,12 @@ class Services(MethodView):
             db.session.add(service)
             apply_service(db.session, service, form)
             db.session.flush()
-            record_audit(
-                db.session,
-                key_name=key_name(),
-                action="create",
-                entity_type="service",
-                entity_id=service.id,
-                before=None,
-                after=service_input(service),
+            audit(
+                "create",
+                "service",
+                service.id,
+                None,
+                service_input(service),
             )
         return _written(service)
 
@@ -156,14 +155,12 @@ class ServiceById(MethodView):
                 # Nothing changed: no new version, no audit entry.
                 db.session.rollback()
                 return _written(_service_or_404(service_id))
-            record_audit(
-                db.session,
-                key_name=key_name(),
-                action="update",
-                entity_type="service",
-                entity_id=service.id,
-                before=before,
-                after=after,
+            audit(
+                "update",
+                "service",
+                service.id,
+                before,
+                after,
             )
         return _written(service)
 
@@ -177,14 +174,12 @@ class ServiceById(MethodView):
         with one_transaction():
             service.status = "defunct"
             service.updated_at = now_in_london()
-            record_audit(
-                db.session,
-                key_name=key_name(),
-                action="delete",
-                entity_type="service",
-                entity_id=service.id,
-                before=before,
-                after=service_input(service),
+            audit(
+                "delete",
+                "service",
+                service.id,
+                before,
+                service_input(service),
             )
 
 
@@ -208,23 +203,18 @@ class ServiceVerification(MethodView):
             if form.get("note"):
                 service.verification_note = form["note"]
             service.updated_at = now_in_london()
-            record_audit(
-                db.session,
-                key_name=key_name(),
-                action="verify",
-                entity_type="service",
-                entity_id=service.id,
-                before=before,
-                after=service_input(service) | {"verified_by": service.verified_by},
+            audit(
+                "verify",
+                "service",
+                service.id,
+                before,
+                service_input(service) | {"verified_by": service.verified_by},
             )
         return _written(service)
 
 
 def _service_or_404(service_id: str) -> Service:
-    service = find_service(db.session, service_id)
-    if service is None:
-        raise NotFound(f"No service with id {service_id!r}.")
-    return service
+    return found_or_404(find_service(db.session, service_id), "service", service_id)
 
 
 def _written(service: Service) -> tuple[dict[str, Any], dict[str, str]]:

@@ -10,7 +10,7 @@ from marshmallow import RAISE, fields
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from directory.api.auth import ETAG_HEADER, check_if_match, key_name, key_required
+from directory.api.auth import ETAG_HEADER, audit, check_if_match, key_required
 from directory.api.paging import PageQueryArgsSchema, page_envelope, page_schema
 from directory.api.presenters import present_term
 from directory.api.schemas import TaxonomySchema, TaxonomyTermSchema
@@ -22,8 +22,8 @@ from directory.api.writes import (
     patch_body,
     patch_doc,
 )
-from directory.editing import apply_term, merged_form, record_audit, term_input
-from directory.errors import NotFound
+from directory.editing import apply_term, merged_form, term_input
+from directory.errors import found_or_404
 from directory.extensions import db
 from directory.models import Taxonomy, TaxonomyTerm
 
@@ -82,7 +82,7 @@ class TaxonomyTerms(MethodView):
             apply_term(db.session, term, form)
             db.session.flush()
             db.session.refresh(term)
-            _audit("create", term, None, term_input(term))
+            audit("create", "taxonomy_term", term.id, None, term_input(term))
         return _written(term)
 
 
@@ -111,7 +111,7 @@ class TaxonomyTermById(MethodView):
             db.session.flush()
             db.session.refresh(term)
             if term_input(term) != before:
-                _audit("update", term, before, term_input(term))
+                audit("update", "taxonomy_term", term.id, before, term_input(term))
         return _written(term)
 
 
@@ -119,23 +119,7 @@ def _term_or_404(term_id: str) -> TaxonomyTerm:
     term = db.session.get(TaxonomyTerm, term_id) or db.session.scalar(
         select(TaxonomyTerm).where(TaxonomyTerm.code == term_id)
     )
-    if term is None:
-        raise NotFound(f"No taxonomy term with id {term_id!r}.")
-    return term
-
-
-def _audit(
-    action: str, term: TaxonomyTerm, before: dict[str, Any] | None, after: dict[str, Any]
-) -> None:
-    record_audit(
-        db.session,
-        key_name=key_name(),
-        action=action,
-        entity_type="taxonomy_term",
-        entity_id=term.id,
-        before=before,
-        after=after,
-    )
+    return found_or_404(term, "taxonomy term", term_id)
 
 
 def _written(term: TaxonomyTerm) -> tuple[dict[str, Any], dict[str, str]]:
