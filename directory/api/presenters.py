@@ -25,6 +25,7 @@ from directory.models import (
     Service,
     TaxonomyTerm,
 )
+from directory.models.service import coverage_dict, eligibility_dict
 from directory.search.availability import channel_status, service_status, visible_channels
 from directory.search.ranking import is_stale
 
@@ -36,8 +37,6 @@ def present_service(
 ) -> dict[str, Any]:
     """Return everything a client may see about one service, with open-now at `at`; with
     `restricted` (the key's scope) also hidden addresses and the internal notes."""
-    eligibility = service.eligibility
-    coverage = service.coverage
     shown = {
         "id": service.id,
         "slug": service.slug,
@@ -60,21 +59,8 @@ def present_service(
         "wait_time": service.wait_time,
         "languages": service.languages,
         "accessibility": service.accessibility,
-        "eligibility": {
-            "min_age": eligibility.min_age if eligibility else None,
-            "max_age": eligibility.max_age if eligibility else None,
-            "genders": eligibility.genders if eligibility else [],
-            "groups": eligibility.groups if eligibility else [],
-            "requires_gp_registration": bool(eligibility and eligibility.requires_gp_registration),
-            "notes": eligibility.notes if eligibility else None,
-        },
-        "coverage": {
-            "scope": coverage.scope if coverage else "national",
-            "nations": service.nations,
-            "areas": coverage.areas if coverage else [],
-            "radius_km": coverage.radius_km if coverage else None,
-            "notes": coverage.notes if coverage else None,
-        },
+        "eligibility": eligibility_dict(service),
+        "coverage": coverage_dict(service),
         "hours": present_hours(service.schedule),
         **_availability(service_status(service, at, nation)),
         "channels": [

@@ -27,6 +27,7 @@ from directory.models import (
     TaxonomyTerm,
     stable_id,
 )
+from directory.models.service import coverage_dict, eligibility_dict
 from directory.search.ranking import is_stale
 
 HSDS_VERSION = "3.0"
@@ -331,8 +332,6 @@ def service_to_hsds(
         return result
     nation = only_nation(service)
     published = [channel for channel in service.channels if channel.published]
-    eligibility = service.eligibility
-    coverage = service.coverage
     result.update(
         {
             "schedules": service_schedules(service),
@@ -369,23 +368,8 @@ def service_to_hsds(
                 "cost_text": service.cost_text,
                 "wait_time": service.wait_time,
                 "accessibility": service.accessibility,
-                "eligibility": {
-                    "min_age": eligibility.min_age if eligibility else None,
-                    "max_age": eligibility.max_age if eligibility else None,
-                    "genders": eligibility.genders if eligibility else [],
-                    "groups": eligibility.groups if eligibility else [],
-                    "requires_gp_registration": bool(
-                        eligibility and eligibility.requires_gp_registration
-                    ),
-                    "notes": eligibility.notes if eligibility else None,
-                },
-                "coverage": {
-                    "scope": coverage.scope if coverage else "national",
-                    "nations": service.nations,
-                    "areas": coverage.areas if coverage else [],
-                    "radius_km": coverage.radius_km if coverage else None,
-                    "notes": coverage.notes if coverage else None,
-                },
+                "eligibility": eligibility_dict(service),
+                "coverage": coverage_dict(service),
                 "hours": published_hours(service.schedule),
                 "channels": [channel_extension(channel) for channel in published],
                 "source_url": service.source_url,

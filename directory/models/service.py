@@ -246,3 +246,28 @@ HOURS_FIELDS = ("open_24_7", "bank_holidays", "rules", "valid_from", "valid_to")
 def hours_dict(schedule: Any) -> dict[str, Any]:
     """A schedule (or a row with its columns) in the dict form that hours.parse_hours reads."""
     return {name: getattr(schedule, name) for name in HOURS_FIELDS}
+
+
+def eligibility_dict(service: Service) -> dict[str, Any]:
+    """Who a service is for, as the API and the Open Referral extension both show it."""
+    rules = service.eligibility
+    return {
+        "min_age": rules.min_age if rules else None,
+        "max_age": rules.max_age if rules else None,
+        "genders": rules.genders if rules else [],
+        "groups": rules.groups if rules else [],
+        "requires_gp_registration": bool(rules and rules.requires_gp_registration),
+        "notes": rules.notes if rules else None,
+    }
+
+
+def coverage_dict(service: Service) -> dict[str, Any]:
+    """Where a service is for (no coverage recorded: national, in its nations)."""
+    coverage = service.coverage
+    return {
+        "scope": coverage.scope if coverage else "national",
+        "nations": service.nations,
+        "areas": coverage.areas if coverage else [],
+        "radius_km": coverage.radius_km if coverage else None,
+        "notes": coverage.notes if coverage else None,
+    }
