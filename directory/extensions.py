@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import orjson
 from flask import Flask, Response, current_app, g, request
 from flask_limiter import Limit, Limiter
 from flask_limiter.util import get_remote_address
@@ -32,6 +33,9 @@ def engine_for(url: str) -> Engine:
     # hide_parameters: a failing statement's message (which reaches the error log) and
     # SQLAlchemy's own INFO logging would otherwise carry what someone searched for.
     options: dict[str, Any] = {"future": True, "hide_parameters": True}
+    # JSON columns (hours rules, lists) are read on every page of results: orjson reads them
+    # several times faster than json.
+    options["json_deserializer"] = orjson.loads
     if url.startswith("sqlite"):
         options["connect_args"] = {"check_same_thread": False}
         if url in ("sqlite://", "sqlite:///:memory:"):

@@ -6,7 +6,13 @@ from directory.models.base import Base, new_id, stable_id
 from directory.models.location import ADDRESS_VISIBILITIES, Location, ServiceAtLocation
 from directory.models.organization import Organization
 from directory.models.report import REPORT_KINDS, REPORT_STATUSES, ProblemReport
-from directory.models.search import OpeningInterval, PostcodePoint, SearchDocument, SearchPoint
+from directory.models.search import (
+    OpeningInterval,
+    PostcodePoint,
+    SearchCard,
+    SearchDocument,
+    SearchPoint,
+)
 from directory.models.service import (
     CHANNEL_TYPES,
     COSTS,
@@ -56,6 +62,7 @@ __all__ = [
     "PostcodePoint",
     "Schedule",
     "SearchDocument",
+    "SearchCard",
     "SearchPoint",
     "Service",
     "ServiceAtLocation",

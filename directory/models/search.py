@@ -94,6 +94,22 @@ class SearchPoint(Base):
         return f"<SearchPoint {self.latitude},{self.longitude}>"
 
 
+class SearchCard(Base):
+    """The service with everything a response shows, as JSON (search/records.py), written with
+    its search document: a page of results reads one row per service here instead of eight
+    tables. A table of its own keeps the search documents small, as the searches scan them."""
+
+    __tablename__ = "search_card"
+
+    service_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("service.id", ondelete="CASCADE"), primary_key=True
+    )
+    card: Mapped[str] = mapped_column(Text)
+
+    def __repr__(self) -> str:
+        return f"<SearchCard {self.service_id}>"
+
+
 class OpeningInterval(Base):
     """One span in which some channel of a service is open, as minutes of a London week
     (Monday 00:00 = 0); a span past Sunday midnight is split in two."""

@@ -27,6 +27,7 @@ from directory.models import (
     OpeningInterval,
     Organization,
     Schedule,
+    SearchCard,
     SearchDocument,
     SearchPoint,
     Service,
@@ -35,34 +36,45 @@ from directory.models import (
     service_taxonomy_term,
 )
 from directory.search.availability import INFORMATION_ONLY, channel_hours, schedule_hours
-from directory.search.bulk import ServiceRecord, all_services
-from directory.search.filters import with_details
+from directory.search.records import ServiceRecord, all_services, record_json, services_by_id
 from directory.search.text import fold_accents
 
 _PENDING = "signpost.reindex"
 CHUNK = 500
-BULK_CHUNK = 5000  # light records: bigger chunks, fewer queries
+BULK_CHUNK = 5000  # a full rebuild: bigger chunks, fewer queries
+# What index_services rebuilds from each service.
+DERIVED = (SearchDocument, SearchCard, OpeningInterval, SearchPoint)
 
 
-def document_for(service: Service, hours: list[WeeklyHours]) -> dict[str, Any]:
-    """The text a service is found by (its name, its issues with synonyms, and the rest), and
-    what search needs to know about its hours without reading them."""
+def document_text(service: ServiceRecord) -> tuple[str, str, str]:
+    """The text a service is found by: its name, its issues with their synonyms, and the
+    rest (description, organisation, kind, towns)."""
     issue_words: list[str] = []
-    # Sorted here, so the ORM and the bulk records (bulk.py) give identical documents.
-    issues = sorted(service.issues, key=lambda term: (term.position, term.code))
-    for term in issues:
+    for term in service.issues:
         issue_words += [term.name, term.code.replace("-", " "), *term.synonyms]
         if term.parent is not None:
             issue_words.append(term.parent.name)
     towns = sorted(link.location.town or "" for link in service.location_links)
     body = [service.description, service.organization.name, service.kind.replace("_", " "), *towns]
+    # Accents folded here, not by the index: PostgreSQL's english config keeps them.
+    return (
+        fold_accents(service.name),
+        fold_accents(" ".join(issue_words)),
+        fold_accents(" ".join(part for part in body if part)),
+    )
+
+
+def document_for(service: ServiceRecord, hours: list[WeeklyHours]) -> dict[str, Any]:
+    """The search document: the text a service is found by, copies of what the filters and
+    ranking read, what search needs to know about its hours, and the service itself."""
+    issues = service.issues
+    name, issue_text, body = document_text(service)
     rules, coverage = service.eligibility, service.coverage
     return {
         "service_id": service.id,
-        # Accents folded here, not by the index: PostgreSQL's english config keeps them.
-        "name": fold_accents(service.name),
-        "issues": fold_accents(" ".join(issue_words)),
-        "body": fold_accents(" ".join(part for part in body if part)),
+        "name": name,
+        "issues": issue_text,
+        "body": body,
         "hours_known": bool(hours),
         "issue_codes": padded(term.code for term in issues),
         "channel_types": padded(sorted({c.type for c in service.channels if c.published})),
@@ -95,7 +107,7 @@ def padded(codes: Iterable[str]) -> str:
 
 
 def points_for(
-    document: dict[str, Any], document_id: int, service: Service
+    document: dict[str, Any], document_id: int, service: ServiceRecord
 ) -> list[dict[str, Any]]:
     """The service's locations with a position, for nearby search, with its coverage."""
     return [
@@ -113,7 +125,7 @@ def points_for(
     ]
 
 
-def effective_hours(service: Service) -> list[WeeklyHours]:
+def effective_hours(service: ServiceRecord) -> list[WeeklyHours]:
     """The published hours that decide whether the service is open."""
     # Mirrors availability.service_status: any published contact channel's hours, else the
     # service's.
@@ -129,7 +141,7 @@ def effective_hours(service: Service) -> list[WeeklyHours]:
     return hours
 
 
-def intervals_for(service: Service, hours: list[WeeklyHours]) -> list[dict[str, Any]]:
+def intervals_for(service: ServiceRecord, hours: list[WeeklyHours]) -> list[dict[str, Any]]:
     """Opening intervals (minutes of the London week) in which some channel is open, merged
     where they overlap or touch: at most one holds any minute, so open-now is a plain join."""
     merged: list[list[int]] = []
@@ -149,10 +161,11 @@ def index_services(session: Session, service_ids: Iterable[str]) -> int:
     ids = list(service_ids)
     indexed = 0
     for chunk in _chunks(ids, CHUNK):
-        for table in (SearchDocument, OpeningInterval, SearchPoint):
+        for table in DERIVED:
             session.execute(delete(table).where(table.service_id.in_(chunk)))
-        services = session.scalars(with_details(select(Service).where(Service.id.in_(chunk)))).all()
-        indexed += _write_rows(session, services)
+        # Read back through Core (the session has flushed): what every write has changed.
+        services = services_by_id(session.connection(), chunk)
+        indexed += _write_rows(session, list(services.values()))
     return indexed
 
 
@@ -160,15 +173,15 @@ def reindex_all(session: Session) -> int:
     """Rebuild every service's derived rows (the `signpost reindex` repair)."""
     indexed = 0
     with _text_index_rebuilt_after(session):
-        for table in (SearchDocument, OpeningInterval, SearchPoint):
+        for table in DERIVED:
             session.execute(delete(table))
         for records in all_services(session, BULK_CHUNK):
             indexed += _write_rows(session, records)
     return indexed
 
 
-def _write_rows(session: Session, services: Sequence[Service | ServiceRecord]) -> int:
-    """Insert the documents, opening intervals and points of services that have none."""
+def _write_rows(session: Session, services: Sequence[ServiceRecord]) -> int:
+    """Insert the documents, cards, opening intervals and points of services that have none."""
     if not services:
         return 0
     hours = {service.id: effective_hours(service) for service in services}
@@ -177,6 +190,8 @@ def _write_rows(session: Session, services: Sequence[Service | ServiceRecord]) -
     # fetching (measured 3 times faster at 50,000 services).
     connection = session.connection()
     connection.execute(insert(SearchDocument.__table__), documents)
+    cards = [{"service_id": service.id, "card": record_json(service)} for service in services]
+    connection.execute(insert(SearchCard.__table__), cards)
     # Read back rather than RETURNING: several times faster for thousands of rows.
     document_ids: dict[str, int] = {
         service_id: document_id

@@ -1,15 +1,16 @@
 """Fully loaded services, read-only and shared by the requests of one process.
 
-Loading a service with everything a response shows builds a dozen ORM objects, and was the
-largest single cost of a search page and of a triage answer. Every change to a service
-re-indexes it in the same transaction, and a new search document gets a new random
-`revision`: a service cached under its revision therefore always matches the database, on this
-host and on any other, without any message between them.
+Loading a service with everything a response shows was the largest single cost of a search
+page and of a triage answer. Each service is kept as JSON beside its search document (its card,
+search_card), so a page reads one row per service; the plain records (records.py) made from
+the cards are kept between requests. Every change to a service re-indexes it in the same
+transaction, and a new search document gets a new random `revision`: a service cached under
+its revision therefore always matches the database, on this host and on any other, without any
+message between them.
 
-Cached services are detached from the session that loaded them, with every attribute the
-responses read already loaded, so they never go back to the database; they are never changed.
-Only read paths use them: search results and triage. Anything that writes loads services in
-its own session.
+Cached records hold every attribute the responses read, so they never go back to the
+database; they are never changed. Only read paths use them: search results and triage.
+Anything that writes loads services through the ORM in its own session.
 """
 
 from __future__ import annotations
@@ -21,49 +22,53 @@ from threading import Lock
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from directory.models import SearchDocument, Service
-from directory.search.filters import with_details
+from directory.models import SearchCard, SearchDocument
+from directory.search.records import ServiceRecord, record_from_json, services_by_id
 
-MAX_CACHED = 10_000  # services; about 15 objects each
+MAX_CACHED = 10_000  # services; about 15 small records each
 
 
-_cache: OrderedDict[str, Service] = OrderedDict()
+_cache: OrderedDict[str, ServiceRecord] = OrderedDict()
 _lock = Lock()
 
 
-def load_services(session: Session, service_ids: Iterable[str]) -> dict[str, Service]:
+def load_services(session: Session, service_ids: Iterable[str]) -> dict[str, ServiceRecord]:
     """These services with everything a response shows: service id -> read-only service."""
     ids = list(dict.fromkeys(service_ids))
     if not ids:
         return {}
-    revisions = dict(
-        session.execute(
-            select(SearchDocument.service_id, SearchDocument.revision).where(
-                SearchDocument.service_id.in_(ids)
-            )
-        ).all()
-    )
-    found: dict[str, Service] = {}
+    stored = {
+        service_id: (revision, card)
+        for service_id, revision, card in session.execute(
+            select(SearchDocument.service_id, SearchDocument.revision, SearchCard.card)
+            .outerjoin(SearchCard, SearchCard.service_id == SearchDocument.service_id)
+            .where(SearchDocument.service_id.in_(ids))
+        )
+    }
+    found: dict[str, ServiceRecord] = {}
     with _lock:
-        for service_id, revision in revisions.items():
+        for service_id, (revision, _) in stored.items():
             if (cached := _cache.get(revision)) is not None:
                 _cache.move_to_end(revision)
                 found[service_id] = cached
-    missing = [service_id for service_id in ids if service_id not in found]
-    if missing:
-        # Loaded in a session of their own on the request's connection (so inside its
-        # transaction), closed at once: the services come out detached and fully loaded, and
-        # nothing the request's session holds or does later can reach them.
-        with Session(bind=session.connection(), join_transaction_mode="rollback_only") as loader:
-            query = with_details(select(Service).where(Service.id.in_(missing)))
-            fresh = {service.id: service for service in loader.scalars(query)}
-        found.update(fresh)
-        with _lock:
-            for service_id, service in fresh.items():
-                if (revision := revisions.get(service_id)) is not None:
-                    _cache[revision] = service
-            while len(_cache) > MAX_CACHED:
-                _cache.popitem(last=False)
+    fresh = {
+        service_id: record_from_json(card)
+        for service_id, (_, card) in stored.items()
+        if service_id not in found and card is not None
+    }
+    # No card yet (a database from before they were kept, until reindexed) or no document:
+    # read from the tables, on the request's connection so inside its transaction.
+    unread = [
+        service_id for service_id in ids if service_id not in found and service_id not in fresh
+    ]
+    fresh.update(services_by_id(session.connection(), unread))
+    found.update(fresh)
+    with _lock:
+        for service_id, service in fresh.items():
+            if service_id in stored:
+                _cache[stored[service_id][0]] = service
+        while len(_cache) > MAX_CACHED:
+            _cache.popitem(last=False)
     return found
 
 

@@ -152,7 +152,7 @@ def _derived_rows(session):
 
 
 def test_the_bulk_rebuild_and_the_per_write_index_agree(app, seed):
-    # reindex_all reads light records (search/bulk.py); writes index through the ORM.
+    # reindex_all reads plain records (search/records.py); writes index through the ORM.
     seed(demo=True)
     with app.app_context():
         session = db.session

@@ -1,0 +1,86 @@
+"""Services as plain records: read from the tables, kept as JSON cards, cached by revision."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+
+from sqlalchemy import delete, select
+
+from directory.api.presenters import present_service
+from directory.extensions import db
+from directory.hours import now_in_london
+from directory.models import SearchCard, SearchDocument, Service
+from directory.search.filters import find_service
+from directory.search.records import record_from_json, record_json, services_by_id
+from directory.search.snapshots import forget_services, load_services
+
+
+def _all_ids() -> list[str]:
+    return list(db.session.scalars(select(Service.id).order_by(Service.id)))
+
+
+def test_every_card_holds_what_the_tables_hold(app, seed):
+    seed(demo=True)
+    with app.app_context():
+        ids = _all_ids()
+        from_tables = services_by_id(db.session.connection(), ids)
+        cards = dict(db.session.execute(select(SearchCard.service_id, SearchCard.card)).all())
+        assert set(cards) == set(ids)
+        for service_id, record in from_tables.items():
+            from_card = record_from_json(cards[service_id])
+            for name in (f.name for f in fields(record)):
+                assert getattr(from_card, name) == getattr(record, name), (service_id, name)
+            assert record_json(from_card) == cards[service_id]
+
+
+def test_a_record_shows_exactly_what_the_orm_service_shows(app, seed):
+    seed(demo=True)
+    at = now_in_london()
+    with app.app_context():
+        forget_services()
+        ids = _all_ids()
+        records = load_services(db.session, ids)
+        for service_id in ids:
+            service = find_service(db.session, service_id)
+            for nation in (None, "ENG", "SCT"):
+                shown = present_service(service, at=at, nation=nation, restricted=True)
+                assert (
+                    present_service(records[service_id], at=at, nation=nation, restricted=True)
+                    == shown
+                )
+
+
+def test_without_a_card_the_record_is_read_from_the_tables(app, seed):
+    seed(demo=False)
+    with app.app_context():
+        forget_services()
+        ids = _all_ids()
+        with_cards = {i: record_json(r) for i, r in load_services(db.session, ids).items()}
+        db.session.execute(delete(SearchCard))
+        forget_services()
+        without = {i: record_json(r) for i, r in load_services(db.session, ids).items()}
+        db.session.rollback()
+    assert without == with_cards
+
+
+def test_a_committed_change_reaches_the_card_and_the_cache(app, seed):
+    seed(demo=False)
+    with app.app_context():
+        forget_services()
+        service_id = db.session.scalar(select(Service.id).where(Service.name == "Samaritans"))
+        before = load_services(db.session, [service_id])[service_id]
+        revision = db.session.scalar(
+            select(SearchDocument.revision).where(SearchDocument.service_id == service_id)
+        )
+        service = db.session.get(Service, service_id)
+        service.channels[0].instructions = "Ask for a listener"
+        db.session.commit()
+        after = load_services(db.session, [service_id])[service_id]
+        assert after is not before
+        assert after.channels[0].instructions == "Ask for a listener"
+        assert before.channels[0].instructions != "Ask for a listener"
+        card = db.session.scalar(select(SearchCard.card).where(SearchCard.service_id == service_id))
+        assert record_from_json(card).channels[0].instructions == "Ask for a listener"
+        assert revision != db.session.scalar(
+            select(SearchDocument.revision).where(SearchDocument.service_id == service_id)
+        )
