@@ -29,7 +29,9 @@ from directory.search.filters import (
     document_conditions,
     open_now_sql,
 )
+from directory.search.index import document_text
 from directory.search.ranking import Candidate, rank
+from directory.search.records import ServiceRecord
 from directory.search.snapshots import load_services
 from directory.search.text import (
     Concept,
@@ -65,7 +67,7 @@ class SearchRequest:
 
 @dataclass(frozen=True)
 class SearchHit:
-    service: Service
+    service: ServiceRecord
     score: float
     distance_km: float | None
     matched: dict[str, Any]
@@ -135,7 +137,6 @@ def search_services(
     start = (request.page - 1) * request.per_page
     page = ranked[start : start + request.per_page]
     services = load_services(session, [c.service_id for c, _ in page])
-    documents = _documents(session, [c.service_id for c, _ in page])
     hits = [
         SearchHit(
             service=services[candidate.service_id],
@@ -143,7 +144,6 @@ def search_services(
             distance_km=candidate.distance_km,
             matched=_matched(
                 services[candidate.service_id],
-                documents.get(candidate.service_id),
                 parsed,
                 filters,
                 place,
@@ -255,7 +255,7 @@ def _nearby(session: Session, place: Place, radius_km: float) -> dict[int, tuple
     return found
 
 
-def shown_distance_km(service: Service, km: float | None) -> float | None:
+def shown_distance_km(service: Service | ServiceRecord, km: float | None) -> float | None:
     """Distance as a client may see it: to 0.1 km, or whole km when any of the service's
     addresses is hidden or area-only, so that distances from several places cannot be
     combined to find it."""
@@ -393,16 +393,8 @@ def _exact_open_now(
     return answers
 
 
-def _documents(session: Session, ids: list[str]) -> dict[str, SearchDocument]:
-    if not ids:
-        return {}
-    rows = session.scalars(select(SearchDocument).where(SearchDocument.service_id.in_(ids)))
-    return {document.service_id: document for document in rows}
-
-
 def _matched(
-    service: Service,
-    document: SearchDocument | None,
+    service: ServiceRecord,
     parsed: ParsedQuery | None,
     filters: ServiceFilters,
     place: Place | None,
@@ -412,8 +404,8 @@ def _matched(
     codes = {term.code for term in service.issues}
     parents = {term.parent.code for term in service.issues if term.parent is not None}
     words: list[str] = []
-    if parsed and document is not None:
-        found = set(normalise(f"{document.name} {document.issues} {document.body}").split())
+    if parsed:
+        found = set(normalise(" ".join(document_text(service))).split())
         looked_for = [*parsed.words, *(meant for _, meant in parsed.corrections)]
         words = [
             w
