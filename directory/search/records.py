@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import ColumnElement, Connection, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Session
 
 from directory.models import (
     NATIONS,
@@ -322,23 +322,30 @@ def _terms(
     connection: Connection, within: Callable[[Any], ColumnElement[bool]]
 ) -> Iterator[tuple[str, TermRecord]]:
     """Each service's issue terms, in the taxonomy's order (as Service.issues)."""
-    links = service_taxonomy_term.c
-    parent = aliased(TaxonomyTerm, name="parent")
+    # The taxonomy is small: read once, shared by every service that has a term.
     rows = connection.execute(
         select(
-            links.service_id,
+            TaxonomyTerm.id,
             TaxonomyTerm.code,
             TaxonomyTerm.name,
             TaxonomyTerm.synonyms,
             TaxonomyTerm.position,
-            parent.code.label("parent_code"),
-            parent.name.label("parent_name"),
+            TaxonomyTerm.parent_id,
         )
-        .join(TaxonomyTerm, TaxonomyTerm.id == links.taxonomy_term_id)
-        .outerjoin(parent, parent.id == TaxonomyTerm.parent_id)
-        .where(within(links.service_id))
-        .order_by(links.service_id, TaxonomyTerm.position, TaxonomyTerm.code)
-    )
-    for service_id, code, name, synonyms, position, parent_code, parent_name in rows:
-        up = ParentRecord(parent_code, parent_name) if parent_code else None
-        yield service_id, TermRecord(code, name, synonyms, position, up)
+    ).all()
+    parents = {row.id: ParentRecord(row.code, row.name) for row in rows}
+    terms = {
+        row.id: TermRecord(
+            row.code, row.name, row.synonyms, row.position, parents.get(row.parent_id)
+        )
+        for row in rows
+    }
+    links = service_taxonomy_term.c
+    found = [
+        (service_id, terms[term_id])
+        for service_id, term_id in connection.execute(
+            select(links.service_id, links.taxonomy_term_id).where(within(links.service_id))
+        )
+    ]
+    found.sort(key=lambda pair: (pair[0], pair[1].position, pair[1].code))
+    yield from found

@@ -115,14 +115,12 @@ def search_services(
 
     exact = _exact_open_now(session, rows, filters)
     candidates = []
-    counts: dict[str, Counter[str]] = {"issue": Counter(), "kind": Counter(), "channel": Counter()}
+    kept = []
     for row in rows:
         open_now = exact.get(row.service_id, row.is_open if row.hours_known else None)
         if filters.open_now is not None and bool(open_now) is not filters.open_now:
             continue
-        counts["kind"][row.kind] += 1
-        counts["issue"].update(row.issue_codes.split())
-        counts["channel"].update(row.channel_types.split())
+        kept.append(row)
         candidates.append(
             Candidate(
                 service_id=row.service_id,
@@ -133,6 +131,12 @@ def search_services(
                 last_verified_at=row.last_verified_at,
             )
         )
+    # Facets in three passes in C, not three counter updates per row.
+    counts = {
+        "issue": Counter("".join(row.issue_codes for row in kept).split()),
+        "kind": Counter(row.kind for row in kept),
+        "channel": Counter("".join(row.channel_types for row in kept).split()),
+    }
     ranked = rank(candidates, has_place=place is not None, today=to_london(request.at).date())
     start = (request.page - 1) * request.per_page
     page = ranked[start : start + request.per_page]
