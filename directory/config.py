@@ -89,6 +89,8 @@ class TestConfig(Config):
     PROXY_COUNT = 0
     MAX_CONTENT_LENGTH = 64 * 1024
     ACCESS_LOG = True
+    # Responses sent without marshmallow must equal their schema's dump (api/responses.py).
+    CHECK_RESPONSES = True
 
 
 # Services the test suite may use; tests that need them skip when these are unset.

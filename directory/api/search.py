@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields, validate
@@ -12,6 +13,7 @@ from directory.api.args import at_field, nation_field
 from directory.api.limits import rate_limited
 from directory.api.paging import MAX_PER_PAGE, page_envelope, page_schema
 from directory.api.presenters import present_place, present_service
+from directory.api.responses import json_response
 from directory.api.schemas import PlaceSchema, SafetySchema, ServiceSchema
 from directory.errors import InvalidInput, unknown_place
 from directory.extensions import db, gazetteer, geocoder
@@ -101,6 +103,9 @@ class SearchResponseSchema(page_schema(SearchHitSchema)):  # type: ignore[misc]
     safety = fields.Nested(SafetySchema, required=True)
 
 
+SEARCH_RESPONSE = SearchResponseSchema()
+
+
 def run_search(args: dict[str, Any]) -> dict[str, Any]:
     """Validate what the schema cannot, search, and shape the response."""
     if args.get("issue") and not issue_exists(db.session, args["issue"]):
@@ -150,13 +155,13 @@ class Search(MethodView):
     @blp.arguments(SearchArgsSchema, location="query", unknown=RAISE)
     @blp.response(200, SearchResponseSchema)
     @rate_limited(blp)
-    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+    def get(self, args: dict[str, Any]) -> Response:
         """Search services (query string; prefer POST for what a person typed)."""
-        return run_search(args)
+        return json_response(SEARCH_RESPONSE, run_search(args))
 
     @blp.arguments(SearchArgsSchema, location="json")
     @blp.response(200, SearchResponseSchema)
     @rate_limited(blp)
-    def post(self, args: dict[str, Any]) -> dict[str, Any]:
+    def post(self, args: dict[str, Any]) -> Response:
         """Search services with the request in the body, so it stays out of URLs and logs."""
-        return run_search(args)
+        return json_response(SEARCH_RESPONSE, run_search(args))

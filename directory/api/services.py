@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, g
+from flask import Response, current_app, g
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE, fields, validate
@@ -21,6 +21,7 @@ from directory.api.auth import (
 )
 from directory.api.paging import PageQueryArgsSchema, page_envelope, page_schema
 from directory.api.presenters import present_service
+from directory.api.responses import json_response
 from directory.api.schemas import ServiceSchema
 from directory.api.write_schemas import ServiceWriteSchema, VerifySchema
 from directory.api.writes import (
@@ -37,6 +38,7 @@ from directory.hours import now_in_london
 from directory.models import CHANNEL_TYPES, SERVICE_KINDS, Service
 from directory.search.filters import ServiceFilters, filter_services, find_service, issue_exists
 from directory.search.ranking import reset_stale_days, use_stale_days
+from directory.search.snapshots import load_service
 
 blp = Blueprint(
     "services", __name__, url_prefix="/api/v1/services", description="Services in the directory"
@@ -114,18 +116,23 @@ class Services(MethodView):
         return _written(service)
 
 
+SERVICE_RESPONSE = ServiceSchema()
+
+
 @blp.route("/<string:service_id>")
 class ServiceById(MethodView):
     @blp.doc(security=[{}, {BEARER_SCHEME: []}])
     @blp.arguments(AvailabilityQueryArgsSchema, location="query", unknown=RAISE)
     @blp.response(200, ServiceSchema, headers={"ETag": ETAG_HEADER})
     @blp.alt_response(401, response="UNAUTHORIZED")
-    def get(self, args: dict[str, Any], service_id: str) -> tuple[dict[str, Any], dict[str, str]]:
+    def get(self, args: dict[str, Any], service_id: str) -> Response:
         """Get one service with its channels, hours, locations, eligibility and coverage.
 
         With a key that has the restricted scope: hidden addresses and internal notes too.
         """
-        service = _service_or_404(service_id)
+        # The read-only record (search/snapshots.py): no ORM objects to build for a read.
+        found = load_service(db.session, service_id)
+        service = found_or_404(found, "service", service_id)
         restricted = has_scope("restricted")
         shown = present_service(
             service,
@@ -136,7 +143,7 @@ class ServiceById(MethodView):
         headers = etag_headers(service.version)
         if restricted:
             headers.update(PRIVATE)
-        return shown, headers
+        return json_response(SERVICE_RESPONSE, shown, headers=headers)
 
     @key_required(blp, "write", if_match=True)
     @blp.doc(**patch_doc(ServiceWriteSchema, "service"))

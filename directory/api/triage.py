@@ -10,6 +10,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
+from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, fields, validate
@@ -17,6 +18,7 @@ from marshmallow import RAISE, Schema, fields, validate
 from directory.api.args import at_field
 from directory.api.limits import rate_limited
 from directory.api.presenters import channel_href, present_place, service_is_stale
+from directory.api.responses import json_response
 from directory.api.schemas import PlaceSchema, SafetySchema
 from directory.errors import InvalidInput
 from directory.extensions import db, gazetteer, geocoder
@@ -161,12 +163,15 @@ class Questionnaire(MethodView):
         }
 
 
+TRIAGE_RESPONSE = TriageResponseSchema()
+
+
 @blp.route("")
 class Triage(MethodView):
     @blp.arguments(TriageRequestSchema)
     @blp.response(200, TriageResponseSchema)
     @rate_limited(blp)
-    def post(self, request: dict[str, Any]) -> dict[str, Any]:
+    def post(self, request: dict[str, Any]) -> Response:
         """Assess urgency from the answers and recommend services, each with its reasons."""
         raw = request["answers"]
         unknown = [code for code in raw.get("issues", []) if not issue_exists(db.session, code)]
@@ -178,7 +183,7 @@ class Triage(MethodView):
             outcome = run_triage(
                 db.session, answers_from(raw), raw.get("place"), at, gazetteer(), geocoder()
             )
-            return present_outcome(outcome, at)
+            shown = present_outcome(outcome, at)
         except Exception as error:  # noqa: BLE001 - any failure must still show the crisis routes
             # The type only: a message or traceback could carry what the person told us.
             log.error(
@@ -186,7 +191,8 @@ class Triage(MethodView):
             )
             db.session.rollback()
             danger_now = raw["immediate_danger"] == "yes"
-            return static_crisis_response(raw.get("nation"), version, danger_now=danger_now)
+            shown = static_crisis_response(raw.get("nation"), version, danger_now=danger_now)
+        return json_response(TRIAGE_RESPONSE, shown)
 
 
 def answers_from(raw: dict[str, Any]) -> Answers:

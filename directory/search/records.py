@@ -154,6 +154,7 @@ class ServiceRecord:
     verification_note: str | None
     internal_notes: str | None
     demo: bool
+    version: int  # the ETag's
     organization: OrganizationRecord
     schedule: ScheduleRecord | None = None
     eligibility: EligibilityRecord | None = None

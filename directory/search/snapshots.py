@@ -19,10 +19,10 @@ from collections import OrderedDict
 from collections.abc import Iterable
 from threading import Lock
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from directory.models import SearchCard, SearchDocument
+from directory.models import SearchCard, SearchDocument, Service
 from directory.search.records import ServiceRecord, record_from_json, services_by_id
 
 MAX_CACHED = 10_000  # services; about 15 small records each
@@ -70,6 +70,15 @@ def load_services(session: Session, service_ids: Iterable[str]) -> dict[str, Ser
         while len(_cache) > MAX_CACHED:
             _cache.popitem(last=False)
     return found
+
+
+def load_service(session: Session, id_or_slug: str) -> ServiceRecord | None:
+    """One service by its id or slug, or None."""
+    service = Service.__table__.c
+    found = session.scalar(
+        select(service.id).where(or_(service.id == id_or_slug, service.slug == id_or_slug))
+    )
+    return None if found is None else load_services(session, [found]).get(found)
 
 
 def forget_services() -> None:
