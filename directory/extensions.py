@@ -17,6 +17,7 @@ from flask_limiter.util import get_remote_address
 from flask_smorest import Api
 from limits import parse_many
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -90,8 +91,15 @@ class Database:
     @staticmethod
     def _close_session(_exc: BaseException | None) -> None:
         session = g.pop("db_session", None)
-        if session is not None:
+        if session is None:
+            return
+        try:
             session.close()
+        except DBAPIError:
+            # The connection died after the response was made (a database restart): ending
+            # its transaction failed. Throw the connection away rather than turn an answered
+            # request into a 500; the pool opens a new one for the next request.
+            session.invalidate()
 
 
 def gazetteer() -> Gazetteer:

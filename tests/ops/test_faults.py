@@ -1,5 +1,6 @@
-"""Faults an operator will meet: a migration run twice, an import killed half-way, the
-database going away and coming back under a running app."""
+"""Faults an operator will meet: a migration run twice (SQLite and PostgreSQL), an import
+killed half-way, the database going away and coming back under a running app, with and
+without load."""
 
 from __future__ import annotations
 
@@ -8,8 +9,10 @@ import hashlib
 import signal
 import sqlite3
 import subprocess
+import threading
 import time
 import uuid
+from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import create_engine, make_url, text
@@ -19,7 +22,14 @@ from directory.config import PROJECT_ROOT, TEST_DATABASE_URL
 from directory.extensions import db
 from tests.conftest import _config, _postgres_url
 from tests.ops.proxy import CuttableProxy
-from tests.ops.server import COMMAND_TIMEOUT_S, SIGNPOST, run_signpost, signpost_env
+from tests.ops.server import (
+    COMMAND_TIMEOUT_S,
+    SIGNPOST,
+    request,
+    run_signpost,
+    serving,
+    signpost_env,
+)
 
 EXAMPLE_CSV = PROJECT_ROOT / "seed_data" / "templates" / "services_example.csv"
 # Rows in the import that is killed: about 15 ms each here, so it would run for about a minute
@@ -27,6 +37,13 @@ EXAMPLE_CSV = PROJECT_ROOT / "seed_data" / "templates" / "services_example.csv"
 # writes, even on a much faster machine.
 IMPORT_ROWS = 4000
 KILL_AFTER_S = 6.0
+# The restart under load: seconds of each phase, client threads, and how long a request may
+# take while the database is away (it must fail fast, not hang a worker).
+HEALTHY_S, DOWN_S, BACK_S = 2.0, 3.0, 4.0
+CLIENTS = 4
+FAIL_FAST_S = 3.0
+# After the database is back, the app may take this long to reconnect on every worker.
+RECONNECT_S = 1.5
 
 
 @pytest.fixture
@@ -158,3 +175,129 @@ def test_an_unreachable_database_fails_fast_with_503_and_recovers_without_a_rest
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture
+def postgres_schema() -> Iterator[str]:
+    """A PostgreSQL URL on a schema of this test's own, dropped afterwards."""
+    assert TEST_DATABASE_URL
+    schema = f"signpost_faults_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(TEST_DATABASE_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield schema
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def _postgres_snapshot(url: str, schema: str) -> tuple[list[tuple], dict[str, str]]:
+    """The schema's columns and indexes, and every table's rows hashed."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            columns = connection.execute(
+                text(
+                    "SELECT table_name, column_name, data_type, is_nullable, column_default"
+                    " FROM information_schema.columns WHERE table_schema = :s ORDER BY 1, 2"
+                ),
+                {"s": schema},
+            ).all()
+            indexes = connection.execute(
+                text("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = :s ORDER BY 1"),
+                {"s": schema},
+            ).all()
+            tables = sorted({row[0] for row in columns})
+            data = {
+                table: hashlib.sha256(
+                    repr(
+                        connection.execute(
+                            text(f'SELECT * FROM "{schema}"."{table}" ORDER BY 1')  # noqa: S608
+                        ).all()
+                    ).encode()
+                ).hexdigest()
+                for table in tables
+            }
+    finally:
+        engine.dispose()
+    return [*map(tuple, columns), *map(tuple, indexes)], data
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not TEST_DATABASE_URL, reason="SIGNPOST_TEST_DATABASE_URL not set")
+def test_a_migration_run_twice_changes_nothing_on_postgres(postgres_schema):
+    url = _postgres_url(postgres_schema)
+    env = signpost_env(url)
+    run_signpost(env, "init-db")
+    run_signpost(env, "seed", "--demo")
+    before = _postgres_snapshot(url, postgres_schema)
+
+    again = run_signpost(env, "init-db")
+
+    assert "nothing to do" in again.stdout
+    assert _postgres_snapshot(url, postgres_schema) == before
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not TEST_DATABASE_URL, reason="SIGNPOST_TEST_DATABASE_URL not set")
+def test_the_database_restarting_under_load_fails_fast_and_recovers(postgres_schema, tmp_path):
+    """`signpost serve` (2 workers) under several clients while its database connection is cut
+    (as a restart drops it) and comes back: fast 503s meanwhile, never a 500 or a hang, and
+    200s again without restarting the app."""
+    direct = _postgres_url(postgres_schema)
+    run_signpost(signpost_env(direct), "init-db")
+    run_signpost(signpost_env(direct), "seed", "--demo")
+    target = make_url(TEST_DATABASE_URL)
+    with CuttableProxy(target.host or "127.0.0.1", target.port or 5432) as proxy:
+        via_proxy = make_url(direct).set(host="127.0.0.1", port=proxy.port)
+        env = signpost_env(via_proxy.render_as_string(hide_password=False))
+        with serving(env, tmp_path) as server:
+            results: list[tuple[float, float, int | str]] = []  # started, took, status
+            stop = threading.Event()
+            origin = time.monotonic()
+
+            def client(n: int) -> None:
+                body = {"q": ["anxiety", "grief", "someone to talk to", "panic"][n % 4]}
+                while not stop.is_set():
+                    started = time.monotonic()
+                    try:
+                        status: int | str = request(
+                            f"{server.base}/api/v1/search", "POST", body, timeout=10
+                        ).status
+                    except OSError as error:  # a timeout or a dropped connection
+                        status = type(error).__name__
+                    results.append((started - origin, time.monotonic() - started, status))
+
+            threads = [threading.Thread(target=client, args=(n,)) for n in range(CLIENTS)]
+            for thread in threads:
+                thread.start()
+            try:
+                time.sleep(HEALTHY_S)
+                cut_at = time.monotonic() - origin
+                proxy.cut()
+                time.sleep(DOWN_S)
+                back_at = time.monotonic() - origin
+                proxy.restore()
+                time.sleep(BACK_S)
+            finally:
+                stop.set()
+                for thread in threads:
+                    thread.join(timeout=15)
+            assert server.process.poll() is None, "the app had to be restarted"
+
+    def during(start: float, end: float) -> list[tuple[float, float, int | str]]:
+        return [r for r in results if r[0] >= start and r[0] + r[1] <= end]
+
+    statuses = {status for _, _, status in results}
+    problems = [line for line in server.log().splitlines() if '"status": 200' not in line]
+    assert statuses <= {200, 503}, (statuses, "\n".join(problems)[-6000:])
+    assert {s for _, _, s in during(0, cut_at)} == {200}
+    down = during(cut_at + 0.2, back_at)
+    assert down, "no request completed while the database was away"
+    assert {s for _, _, s in down} == {503}
+    assert max(took for _, took, _ in down) < FAIL_FAST_S
+    recovered = [r for r in results if r[0] >= back_at + RECONNECT_S]
+    assert recovered
+    assert {s for _, _, s in recovered} == {200}
