@@ -12,6 +12,7 @@ in the number. Prints p50/p95/p99 and the level mix. Target: p95 <= 30 ms at 50,
 from __future__ import annotations
 
 import argparse
+import logging
 import random
 import statistics
 import sys
@@ -86,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     outcodes = [o.outcode for o in synthetic.load_geo().outcodes]
     bodies = answer_sets(args.queries, outcodes, args.seed)
     client = app.test_client()
+    # One JSON line per request would bury the results; the load benchmark keeps the log on.
+    logging.getLogger("signpost.access").disabled = True
     for body in bodies[:WARMUP]:
         client.post("/api/v1/triage", json=body)
     times: list[float] = []

@@ -111,7 +111,8 @@ def search_services(
         nearby = set(distances) if place else None
         relevance = text_pool(session, concepts, parsed.prefix, nearby=nearby)
     statement = _candidates_statement(session, filters, relevance, place, distances)
-    rows = session.execute(statement).all()
+    # Core execution (no ORM result processing): these are plain rows, hundreds of them.
+    rows = session.connection().execute(statement).all()
 
     exact = _exact_open_now(session, rows, filters)
     candidates = []
@@ -228,20 +229,24 @@ def _nearby(session: Session, place: Place, radius_km: float) -> dict[int, tuple
     place is inside its coverage: within its own radius, or in one of its listed areas."""
     min_lat, max_lat, min_lon, max_lon = bounding_box(place.latitude, place.longitude, radius_km)
     point = SearchPoint
-    rows = session.execute(
-        select(
-            point.document_id,
-            point.service_id,
-            point.latitude,
-            point.longitude,
-            point.coverage_scope,
-            point.coverage_radius_km,
-            point.coverage_areas,
-        ).where(
-            point.latitude.between(min_lat, max_lat),
-            point.longitude.between(min_lon, max_lon),
+    rows = (
+        session.connection()
+        .execute(
+            select(
+                point.document_id,
+                point.service_id,
+                point.latitude,
+                point.longitude,
+                point.coverage_scope,
+                point.coverage_radius_km,
+                point.coverage_areas,
+            ).where(
+                point.latitude.between(min_lat, max_lat),
+                point.longitude.between(min_lon, max_lon),
+            )
         )
-    ).all()
+        .all()
+    )
     keys = place_keys(place)
     found: dict[int, tuple[str, float]] = {}
     for document, service, lat, lon, scope, own_radius, areas in rows:
@@ -379,7 +384,8 @@ def _text_matches(
     statement = text(sql).bindparams(match=match)
     if limited:
         statement = statement.bindparams(limit=MAX_CANDIDATES)
-    return [(document, float(score)) for document, score in session.execute(statement)]
+    matches = session.connection().execute(statement)
+    return [(document, float(score)) for document, score in matches]
 
 
 def _exact_open_now(
