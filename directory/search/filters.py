@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
@@ -155,10 +156,16 @@ class OpenNowSql:
 
 def open_now_sql(at: datetime) -> OpenNowSql:
     """The SQL for open-now at one instant (the query must join SearchDocument)."""
-    minute = week_minute(at)
     day = to_london(at).date()
     # A span started yesterday may still be running: yesterday's holiday matters too.
     holiday = any(is_bank_holiday(d, n) for d in (day, day - timedelta(days=1)) for n in NATIONS)
+    return _open_now_sql(week_minute(at), holiday)
+
+
+@lru_cache(maxsize=256)
+def _open_now_sql(minute: int, holiday: bool) -> OpenNowSql:
+    """Built once per minute of the week: building the expressions took half a millisecond
+    of every search."""
     interval = aliased(OpeningInterval, name="open_interval")
     return OpenNowSql(
         interval=interval,
