@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+import orjson
 from sqlalchemy import Select, and_, not_, or_, select, text
 from sqlalchemy.orm import Session
 
@@ -335,12 +336,28 @@ def _candidates_statement(
 _TEXT_POOL_SQL = {
     True: (
         "SELECT rowid, -bm25(service_fts, 10.0, 5.0, 1.0) AS score FROM service_fts"
-        " WHERE service_fts MATCH :match ORDER BY score DESC, rowid"
+        " WHERE service_fts MATCH :match ORDER BY score DESC, rowid LIMIT :limit"
     ),
     False: (
         "SELECT id, ts_rank_cd(document, query) AS score"
         " FROM search_document, to_tsquery('english', :match) AS query"
-        " WHERE document @@ query ORDER BY score DESC, id"
+        " WHERE document @@ query ORDER BY score DESC, id LIMIT :limit"
+    ),
+}
+# The same, and every match among these documents (:ids), from one ranking of all matches.
+# (In SQLite, given `rowid IN (...)`, FTS5 would re-run the whole match for every id.)
+_TEXT_NEAR_SQL = {
+    True: (
+        "WITH m AS MATERIALIZED (SELECT rowid AS id, -bm25(service_fts, 10.0, 5.0, 1.0) AS score"
+        " FROM service_fts WHERE service_fts MATCH :match)"
+        " SELECT id, score FROM (SELECT id, score FROM m ORDER BY score DESC, id LIMIT :limit)"
+        " UNION SELECT id, score FROM m WHERE id IN (SELECT value FROM json_each(:ids))"
+    ),
+    False: (
+        "WITH m AS MATERIALIZED (SELECT id, ts_rank_cd(document, query) AS score"
+        " FROM search_document, to_tsquery('english', :match) AS query WHERE document @@ query)"
+        " (SELECT id, score FROM m ORDER BY score DESC, id LIMIT :limit)"
+        " UNION SELECT id, score FROM m WHERE id = ANY(:ids)"
     ),
 }
 
@@ -356,11 +373,11 @@ def text_pool(
 
     A query asks for every concept first, and for any of them when few services match all.
     """
-    matches = _text_matches(session, concepts, prefix, every=True, limited=nearby is None)
+    matches = _text_matches(session, concepts, prefix, every=True, nearby=nearby)
     if len(concepts) > 1 and len(matches) < MIN_EVERY_MATCHES:
         # Those that matched every concept stay first.
         first = {document for document, _ in matches}
-        any_of = _text_matches(session, concepts, prefix, every=False, limited=nearby is None)
+        any_of = _text_matches(session, concepts, prefix, every=False, nearby=nearby)
         top = max((score for _, score in any_of), default=0.0)
         boosted = [(d, score + top if d in first else score) for d, score in any_of]
         matches = sorted(boosted, key=lambda pair: (-pair[1], pair[0]))
@@ -371,21 +388,32 @@ def text_pool(
 
 
 def _text_matches(
-    session: Session, concepts: list[Concept], prefix: str | None, *, every: bool, limited: bool
+    session: Session,
+    concepts: list[Concept],
+    prefix: str | None,
+    *,
+    every: bool,
+    nearby: set[int] | None,
 ) -> list[tuple[int, float]]:
-    """The full-text index's matches, best first: the best MAX_CANDIDATES when `limited`.
+    """The full-text index's best MAX_CANDIDATES matches and every match among `nearby`,
+    best first.
 
     The index ranks and cuts in one step (FTS5 bm25 / ts_rank_cd), so a common word costs a
-    bounded amount of work after it, however many services mention it.
+    bounded amount of work after it, however many services mention it; only the nearby
+    matches come back besides, not every match in the country.
     """
     sqlite = session.get_bind().dialect.name == "sqlite"
     match = (fts5_match if sqlite else tsquery)(concepts, prefix, every=every)
-    sql = _TEXT_POOL_SQL[sqlite] + (" LIMIT :limit" if limited else "")
-    statement = text(sql).bindparams(match=match)
-    if limited:
-        statement = statement.bindparams(limit=MAX_CANDIDATES)
-    matches = session.connection().execute(statement)
-    return [(document, float(score)) for document, score in matches]
+    statement = text(_TEXT_NEAR_SQL[sqlite] if nearby else _TEXT_POOL_SQL[sqlite])
+    statement = statement.bindparams(match=match, limit=MAX_CANDIDATES)
+    if nearby:
+        ids = sorted(nearby)
+        statement = statement.bindparams(ids=orjson.dumps(ids).decode() if sqlite else ids)
+    found = session.connection().execute(statement)
+    return sorted(
+        ((document, float(score)) for document, score in found),
+        key=lambda pair: (-pair[1], pair[0]),
+    )
 
 
 def _exact_open_now(

@@ -211,19 +211,20 @@ def test_text_pool_keeps_every_match_among_nearby_documents(seeded_app, monkeypa
     from directory.extensions import db
     from directory.search import service as search_service
 
-    monkeypatch.setattr(search_service, "MAX_CANDIDATES", 1)
     concepts = [("group",)]
     with seeded_app.app_context():
         session = db.session
-        everything = search_service._text_matches(
-            session, concepts, None, every=True, limited=False
-        )
+        everything = search_service._text_matches(session, concepts, None, every=True, nearby=None)
+        assert len(everything) < search_service.MAX_CANDIDATES  # so these are all of them
+        monkeypatch.setattr(search_service, "MAX_CANDIDATES", 1)
         nearby = {document for document, _ in everything[-2:]}
         alone = search_service.text_pool(session, concepts, None)
         with_nearby = search_service.text_pool(session, concepts, None, nearby=nearby)
     assert len(everything) > 3
     assert len(alone) == 1
     assert set(with_nearby) == set(alone) | nearby
+    # The nearby ones keep the relevance they have among all matches.
+    assert all(with_nearby[d] == dict(everything)[d] for d in nearby)
 
 
 def test_text_pool_asks_for_every_concept_then_for_any(seeded_app, monkeypatch):
