@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 import orjson
-from sqlalchemy import Select, and_, not_, or_, select, text
+from sqlalchemy import Select, and_, bindparam, not_, or_, select, text
 from sqlalchemy.orm import Session
 
 from directory.geo import (
@@ -307,7 +307,9 @@ def _candidates_statement(
         statement = statement.where(or_(and_(d.hours_known, is_open), needs_exact))
     elif filters.open_now is False:
         statement = statement.where(or_(not_(is_open), needs_exact))
-    near_ids = list(distances)
+    # Lists of ids as expanding parameters, bound when the statement runs: as literals,
+    # SQLAlchemy checked each of the hundreds (or thousands, nearby) of ids on every search.
+    near_ids = bindparam("near_ids", list(distances), expanding=True)
     if place is not None:
         # National services count wherever they cover (nation already filtered); local ones
         # where the place is inside their coverage; ones without a location in their areas.
@@ -320,9 +322,9 @@ def _candidates_statement(
             )
         )
     if relevance is not None:
-        return statement.where(d.id.in_(list(relevance)))
+        return statement.where(d.id.in_(bindparam("text_ids", list(relevance), expanding=True)))
     # No text: keep the pool bounded, nearby and open services first, so ranking stays cheap.
-    order = [d.id.in_(near_ids).desc()] if near_ids else []
+    order = [d.id.in_(near_ids).desc()] if distances else []
     if filters.open_now is None:
         order.append(is_open.desc())
     return statement.order_by(*order, d.last_verified_at.desc().nulls_last(), d.name, d.id).limit(
