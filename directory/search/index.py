@@ -66,7 +66,7 @@ def document_text(service: ServiceRecord) -> tuple[str, str, str]:
 
 def document_for(service: ServiceRecord, hours: list[WeeklyHours]) -> dict[str, Any]:
     """The search document: the text a service is found by, copies of what the filters and
-    ranking read, what search needs to know about its hours, and the service itself."""
+    ranking read, and what search needs to know about its hours."""
     issues = service.issues
     name, issue_text, body = document_text(service)
     rules, coverage = service.eligibility, service.coverage
