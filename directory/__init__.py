@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
+
+GC_THRESHOLDS = (5_000, 10, 200)
 
 
 def create_app(config: type | Mapping[str, Any] | None = None) -> Flask:
@@ -28,6 +31,12 @@ def create_app(config: type | Mapping[str, Any] | None = None) -> Flask:
         app.config.from_object(config)
 
     app.json.sort_keys = False  # type: ignore[attr-defined]  # keep the documented field order
+    # A serving process keeps thousands of cached service records. With Python's default
+    # thresholds a full collection walked all of them every few hundred searches: pauses of
+    # up to 160 ms at 50,000 services, about 1 s of collecting per 600 searches. With these,
+    # the longest pause measured 26 ms and the total 0.2 s (process-wide; the last app made
+    # sets it).
+    gc.set_threshold(*GC_THRESHOLDS)
     keep_queries_out_of_logs()
     keep_index_in_step()
     db.init_app(app)
