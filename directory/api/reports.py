@@ -20,7 +20,7 @@ from directory.api.presenters import present_report
 from directory.api.schemas import ProblemReportReceiptSchema, ProblemReportSchema
 from directory.api.write_schemas import ProblemReportCreateSchema, ProblemReportUpdateSchema
 from directory.api.writes import one_transaction
-from directory.errors import NotFound
+from directory.errors import found_or_404
 from directory.extensions import db
 from directory.models import REPORT_STATUSES, ProblemReport
 from directory.models.base import utcnow
@@ -49,9 +49,7 @@ class ServiceReports(MethodView):
     @rate_limited(blp)
     def post(self, form: dict[str, Any], service_id: str) -> dict[str, Any]:
         """Report that a listing is wrong (no key; no personal details, please)."""
-        service = find_service(db.session, service_id)
-        if service is None:
-            raise NotFound(f"No service with id {service_id!r}.")
+        service = found_or_404(find_service(db.session, service_id), "service", service_id)
         message = (form.get("message") or "").strip() or None
         report = ProblemReport(service_id=service.id, kind=form["kind"], message=message)
         with one_transaction():
@@ -89,9 +87,7 @@ class ReportById(MethodView):
     @blp.response(200, ProblemReportSchema)
     def patch(self, form: dict[str, Any], report_id: str) -> dict[str, Any]:
         """Resolve, reject or reopen a report, with a note (admin scope)."""
-        report = db.session.get(ProblemReport, report_id)
-        if report is None:
-            raise NotFound(f"No report with id {report_id!r}.")
+        report = found_or_404(db.session.get(ProblemReport, report_id), "report", report_id)
         before = {"status": report.status, "resolution_note": report.resolution_note}
         with one_transaction():
             report.status = form["status"]

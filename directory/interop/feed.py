@@ -18,7 +18,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate
 from sqlalchemy import func, select
 
 from directory.api.paging import page_envelope
-from directory.errors import InvalidInput, NotFound, unknown_place
+from directory.errors import InvalidInput, NotFound, found_or_404, unknown_place
 from directory.extensions import db, gazetteer, geocoder
 from directory.geo import UnknownPlace
 from directory.interop.mapping import (
@@ -256,9 +256,7 @@ def taxonomies() -> Response:
 @bp.get("/taxonomies/<string:taxonomy_id>")
 def taxonomy_by_id(taxonomy_id: str) -> Response:
     """Get one taxonomy with its terms."""
-    taxonomy = db.session.get(Taxonomy, taxonomy_id)
-    if taxonomy is None:
-        raise NotFound(f"No taxonomy with id {taxonomy_id!r}.")
+    taxonomy = found_or_404(db.session.get(Taxonomy, taxonomy_id), "taxonomy", taxonomy_id)
     return jsonify(taxonomy_to_hsds(taxonomy, with_terms=True))
 
 
@@ -286,9 +284,7 @@ def taxonomy_terms() -> Response:
 @bp.get("/taxonomy_terms/<string:term_id>")
 def taxonomy_term_by_id(term_id: str) -> Response:
     """Get one taxonomy term."""
-    term = db.session.get(TaxonomyTerm, term_id)
-    if term is None:
-        raise NotFound(f"No taxonomy term with id {term_id!r}.")
+    term = found_or_404(db.session.get(TaxonomyTerm, term_id), "taxonomy term", term_id)
     return jsonify(term_to_hsds(term))
 
 
