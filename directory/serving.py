@@ -20,8 +20,6 @@ TIMEOUT_S = 30
 # On SIGTERM, requests in flight get this long to finish before their workers are killed:
 # less than the 30 s most process managers and orchestrators wait before SIGKILL.
 GRACEFUL_TIMEOUT_S = 20
-# How long an idle connection from a load balancer is kept open (threaded workers only).
-KEEPALIVE_S = 5
 
 
 def default_workers(cores: int | None = None) -> int:
@@ -44,7 +42,6 @@ class ServeOptions:
             "worker_class": "sync",
             "timeout": TIMEOUT_S,
             "graceful_timeout": GRACEFUL_TIMEOUT_S,
-            "keepalive": KEEPALIVE_S,
             # Our own JSON access log (directory/privacy.py) records the path without its query
             # string; gunicorn's would record the query string, which can carry what someone
             # searched for.
