@@ -366,7 +366,7 @@ def raw_statements(app: Flask, queries: list[Query]) -> tuple[str, list[str | No
         matches: list[str | None] = []
         for query in queries:
             parsed = parse_query(query.request.q or "", vocabulary.synonyms, vocabulary.words)
-            concepts = query_concepts(parsed, vocabulary.issue_words)
+            concepts = query_concepts(parsed, vocabulary.issue_phrases)
             if not concepts:
                 matches.append(None)
             elif dialect == "sqlite":

@@ -7,8 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
-import orjson
-from sqlalchemy import Select, and_, bindparam, not_, or_, select, text
+from sqlalchemy import Select, and_, bindparam, not_, or_, select
 from sqlalchemy.orm import Session
 
 from directory.geo import (
@@ -30,29 +29,16 @@ from directory.search.filters import (
     document_conditions,
     open_now_sql,
 )
+from directory.search.fulltext import MAX_CANDIDATES, text_pool
 from directory.search.index import document_text
 from directory.search.ranking import Candidate, rank
 from directory.search.records import ServiceRecord
 from directory.search.snapshots import load_services
-from directory.search.text import (
-    Concept,
-    ParsedQuery,
-    fts5_match,
-    normalise,
-    parse_query,
-    query_concepts,
-    tsquery,
-)
+from directory.search.text import ParsedQuery, normalise, parse_query, query_concepts
 from directory.search.vocabulary import load_vocabulary
 
 DEFAULT_RADIUS_KM = 25.0
 MAX_RADIUS_KM = 200.0
-# Search ranks at most this many candidates: the best text matches, or (without text) the
-# nearest and open ones. Nobody pages past it, and it bounds the work of every query.
-MAX_CANDIDATES = 500
-# A query of several concepts asks for all of them; when fewer services than this match all,
-# it asks for any of them instead.
-MIN_EVERY_MATCHES = 20
 
 
 @dataclass(frozen=True)
@@ -99,7 +85,7 @@ def search_services(
     elif typed:
         place, typed = place_in_text(session, gazetteer, typed)
     parsed = parse_query(typed, vocabulary.synonyms, vocabulary.words) if typed.strip() else None
-    concepts = query_concepts(parsed, vocabulary.issue_words) if parsed else []
+    concepts = query_concepts(parsed, vocabulary.issue_phrases) if parsed else []
     nation = request.filters.get("nation") or (place.nation if place else None)
     filters = ServiceFilters(at=request.at, **{**request.filters, "nation": nation})
 
@@ -329,92 +315,6 @@ def _candidates_statement(
         order.append(is_open.desc())
     return statement.order_by(*order, d.last_verified_at.desc().nulls_last(), d.name, d.id).limit(
         MAX_CANDIDATES
-    )
-
-
-# SQLite? -> the full-text query over search documents: (document id, relevance), best first,
-# then by id. bm25 is lower for better matches; name, issues and body weigh 10 : 5 : 1
-# (SQLite) and A : B : C (PostgreSQL).
-_TEXT_POOL_SQL = {
-    True: (
-        "SELECT rowid, -bm25(service_fts, 10.0, 5.0, 1.0) AS score FROM service_fts"
-        " WHERE service_fts MATCH :match ORDER BY score DESC, rowid LIMIT :limit"
-    ),
-    False: (
-        "SELECT id, ts_rank_cd(document, query) AS score"
-        " FROM search_document, to_tsquery('english', :match) AS query"
-        " WHERE document @@ query ORDER BY score DESC, id LIMIT :limit"
-    ),
-}
-# The same, and every match among these documents (:ids), from one ranking of all matches.
-# (In SQLite, given `rowid IN (...)`, FTS5 would re-run the whole match for every id.)
-_TEXT_NEAR_SQL = {
-    True: (
-        "WITH m AS MATERIALIZED (SELECT rowid AS id, -bm25(service_fts, 10.0, 5.0, 1.0) AS score"
-        " FROM service_fts WHERE service_fts MATCH :match)"
-        " SELECT id, score FROM (SELECT id, score FROM m ORDER BY score DESC, id LIMIT :limit)"
-        " UNION SELECT id, score FROM m WHERE id IN (SELECT value FROM json_each(:ids))"
-    ),
-    False: (
-        "WITH m AS MATERIALIZED (SELECT id, ts_rank_cd(document, query) AS score"
-        " FROM search_document, to_tsquery('english', :match) AS query WHERE document @@ query)"
-        " (SELECT id, score FROM m ORDER BY score DESC, id LIMIT :limit)"
-        " UNION SELECT id, score FROM m WHERE id = ANY(:ids)"
-    ),
-}
-
-
-def text_pool(
-    session: Session,
-    concepts: list[Concept],
-    prefix: str | None,
-    nearby: set[int] | None = None,
-) -> dict[int, float]:
-    """The best MAX_CANDIDATES text matches, and with `nearby` every match among those
-    documents too: search document id -> relevance, larger is better.
-
-    A query asks for every concept first, and for any of them when few services match all.
-    """
-    matches = _text_matches(session, concepts, prefix, every=True, nearby=nearby)
-    if len(concepts) > 1 and len(matches) < MIN_EVERY_MATCHES:
-        # Those that matched every concept stay first.
-        first = {document for document, _ in matches}
-        any_of = _text_matches(session, concepts, prefix, every=False, nearby=nearby)
-        top = max((score for _, score in any_of), default=0.0)
-        boosted = [(d, score + top if d in first else score) for d, score in any_of]
-        matches = sorted(boosted, key=lambda pair: (-pair[1], pair[0]))
-    pool = dict(matches[:MAX_CANDIDATES])
-    if nearby:
-        pool.update((document, score) for document, score in matches if document in nearby)
-    return pool
-
-
-def _text_matches(
-    session: Session,
-    concepts: list[Concept],
-    prefix: str | None,
-    *,
-    every: bool,
-    nearby: set[int] | None,
-) -> list[tuple[int, float]]:
-    """The full-text index's best MAX_CANDIDATES matches and every match among `nearby`,
-    best first.
-
-    The index ranks and cuts in one step (FTS5 bm25 / ts_rank_cd), so a common word costs a
-    bounded amount of work after it, however many services mention it; only the nearby
-    matches come back besides, not every match in the country.
-    """
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    match = (fts5_match if sqlite else tsquery)(concepts, prefix, every=every)
-    statement = text(_TEXT_NEAR_SQL[sqlite] if nearby else _TEXT_POOL_SQL[sqlite])
-    statement = statement.bindparams(match=match, limit=MAX_CANDIDATES)
-    if nearby:
-        ids = sorted(nearby)
-        statement = statement.bindparams(ids=orjson.dumps(ids).decode() if sqlite else ids)
-    found = session.connection().execute(statement)
-    return sorted(
-        ((document, float(score)) for document, score in found),
-        key=lambda pair: (-pair[1], pair[0]),
     )
 
 

@@ -154,35 +154,49 @@ def vocabulary_of(texts: Iterable[str]) -> frozenset[str]:
     return frozenset(w for text in texts for w in normalise(text).split() if len(w) >= 2)
 
 
+# Phrases any of which will do: one word each for what was typed, a few words in order for a
+# named issue.
 Concept = tuple[str, ...]
 
 
-def query_concepts(parsed: ParsedQuery, issue_words: Mapping[str, Iterable[str]]) -> list[Concept]:
-    """What a query asks for: concepts a service should match all of, each a few words any of
-    which will do (a typed word with its correction or completions; a named issue's words)."""
+def query_concepts(
+    parsed: ParsedQuery, issue_phrases: Mapping[str, Iterable[str]]
+) -> list[Concept]:
+    """What a query asks for: concepts a service should match all of, each a few phrases any
+    of which will do (a typed word with its correction or completions; a named issue's
+    phrases)."""
     corrected = dict(parsed.corrections)
     concepts: list[Concept] = []
     for word in parsed.words:
         completions = parsed.completions if word == parsed.prefix else ()
         concepts.append((word, *([corrected[word]] if word in corrected else []), *completions))
     for synonym in parsed.synonyms:
-        concepts.append(
-            tuple(normalise(" ".join(issue_words.get(synonym.issue, [synonym.typed]))).split())
-        )
-    kept = (tuple(w for w in dict.fromkeys(concept) if w not in STOP_WORDS) for concept in concepts)
+        # An issue is found by its phrase, not by each of its words: "older people" must not
+        # find every service that mentions people.
+        phrases = issue_phrases.get(synonym.issue, [synonym.typed])
+        concepts.append(tuple(normalise(phrase) for phrase in phrases))
+    kept = (
+        tuple(p for p in dict.fromkeys(concept) if p and not STOP_WORDS.issuperset(p.split()))
+        for concept in concepts
+    )
     return list(dict.fromkeys(concept for concept in kept if concept))
 
 
-def query_terms(parsed: ParsedQuery, issue_words: Mapping[str, Iterable[str]]) -> list[str]:
+def query_terms(parsed: ParsedQuery, issue_phrases: Mapping[str, Iterable[str]]) -> list[str]:
     """Every word the query looks for, once."""
     return list(
-        dict.fromkeys(w for concept in query_concepts(parsed, issue_words) for w in concept)
+        dict.fromkeys(
+            word
+            for concept in query_concepts(parsed, issue_phrases)
+            for phrase in concept
+            for word in phrase.split()
+        )
     )
 
 
 def fts5_match(concepts: Sequence[Concept], prefix: str | None, *, every: bool = True) -> str:
-    """An FTS5 MATCH expression: every concept (or, with every=False, any), each word quoted,
-    the prefix one with `*`."""
+    """An FTS5 MATCH expression: every concept (or, with every=False, any), each phrase quoted,
+    the prefix word with `*`."""
 
     def word(w: str) -> str:
         return f'"{w}"*' if w == prefix else f'"{w}"'
@@ -194,10 +208,13 @@ def fts5_match(concepts: Sequence[Concept], prefix: str | None, *, every: bool =
 
 
 def tsquery(concepts: Sequence[Concept], prefix: str | None, *, every: bool = True) -> str:
-    """A PostgreSQL to_tsquery expression, like fts5_match: the prefix word with `:*`."""
+    """A PostgreSQL to_tsquery expression, like fts5_match: the prefix word with `:*`, a
+    phrase's words joined by `<->`."""
 
     def word(w: str) -> str:
-        return f"{w}:*" if w == prefix else w
+        if w == prefix:
+            return f"{w}:*"
+        return f"({' <-> '.join(w.split())})" if " " in w else w
 
     if not every:
         return " | ".join(word(w) for w in dict.fromkeys(w for c in concepts for w in c))

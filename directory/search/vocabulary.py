@@ -22,7 +22,9 @@ VOCABULARY_TTL = 60.0
 @dataclass(frozen=True)
 class Vocabulary:
     synonyms: dict[str, str]  # normalised phrase -> issue code
-    issue_words: dict[str, tuple[str, ...]]  # issue code -> words that find its services
+    # issue code -> phrases that find its services: its code's words in order, and its
+    # broader term's name ("older people", not "older" or "people")
+    issue_phrases: dict[str, tuple[str, ...]]
     words: frozenset[str]  # every word worth correcting a typo towards
 
 
@@ -65,16 +67,13 @@ def build_vocabulary(session: Session) -> Vocabulary:
         for term_id, name in session.execute(select(TaxonomyTerm.id, TaxonomyTerm.name)).all()
     }
     parent_of = {code: parent for code, _, _, parent in terms}
-    issue_words = {
+    issue_phrases = {
         code: tuple(
-            normalise(
-                " ".join(
-                    [
-                        code.replace("-", " "),
-                        *([names_by_id[parent_of[code]]] if parent_of[code] else []),
-                    ]
-                )
-            ).split()
+            normalise(phrase)
+            for phrase in [
+                code.replace("-", " "),
+                *([names_by_id[parent_of[code]]] if parent_of[code] else []),
+            ]
         )
         for code, _, _, _ in terms
     }
@@ -82,4 +81,4 @@ def build_vocabulary(session: Session) -> Vocabulary:
     texts += [" ".join(syns or []) for _, _, syns, _ in terms]
     texts += session.scalars(select(SearchDocument.name)).all()
     texts += [t for t in session.scalars(select(Location.town).distinct()).all() if t]
-    return Vocabulary(synonyms=synonyms, issue_words=issue_words, words=vocabulary_of(texts))
+    return Vocabulary(synonyms=synonyms, issue_phrases=issue_phrases, words=vocabulary_of(texts))

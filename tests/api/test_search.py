@@ -207,50 +207,6 @@ def test_accents_do_not_matter_on_either_database(client):
         assert "Woodhouse Moor Evening Crisis Café" in found, typed
 
 
-def test_text_pool_keeps_every_match_among_nearby_documents(seeded_app, monkeypatch):
-    from directory.extensions import db
-    from directory.search import service as search_service
-
-    concepts = [("group",)]
-    with seeded_app.app_context():
-        session = db.session
-        everything = search_service._text_matches(session, concepts, None, every=True, nearby=None)
-        assert len(everything) < search_service.MAX_CANDIDATES  # so these are all of them
-        monkeypatch.setattr(search_service, "MAX_CANDIDATES", 1)
-        nearby = {document for document, _ in everything[-2:]}
-        alone = search_service.text_pool(session, concepts, None)
-        with_nearby = search_service.text_pool(session, concepts, None, nearby=nearby)
-    assert len(everything) > 3
-    assert len(alone) == 1
-    assert set(with_nearby) == set(alone) | nearby
-    # The nearby ones keep the relevance they have among all matches.
-    assert all(with_nearby[d] == dict(everything)[d] for d in nearby)
-
-
-def test_text_pool_asks_for_every_concept_then_for_any(seeded_app, monkeypatch):
-    from directory.extensions import db
-    from directory.search import service as search_service
-    from directory.search.service import text_pool
-
-    with seeded_app.app_context():
-        session = db.session
-        crisis = text_pool(session, [("crisis",)], None)
-        cafe = text_pool(session, [("cafe",)], None)
-        few = text_pool(session, [("crisis",), ("cafe",)], None)
-        either = text_pool(session, [("cafe",), ("xyzzy",)], None)
-        monkeypatch.setattr(search_service, "MIN_EVERY_MATCHES", 1)
-        both = text_pool(session, [("crisis",), ("cafe",)], None)
-    assert both
-    assert set(both) == set(crisis) & set(cafe)
-    assert set(both) < set(crisis) | set(cafe)
-    # Fewer than MIN_EVERY_MATCHES match both: any will do, and those with both come first.
-    assert set(few) == set(crisis) | set(cafe)
-    ranked = sorted(few, key=lambda document: -few[document])
-    assert set(ranked[: len(both)]) == set(both)
-    # Nothing has both "cafe" and "xyzzy".
-    assert set(either) == set(cafe)
-
-
 def test_an_always_available_website_does_not_make_a_service_open(client):
     # Beeston Hill Men's Talking Group meets on Monday evenings; its web page is up 24/7.
     body = search(client, q="Beeston Hill Men", at="2026-11-26T10:00:00Z")

@@ -86,6 +86,20 @@ def test_a_query_asks_for_every_concept_each_with_its_alternatives():
     assert tsquery(concepts, None, every=False) == "anxeity | anxiety | leeds | bereavement"
 
 
+def test_a_named_issue_is_searched_as_its_phrases_not_its_separate_words():
+    parsed = parse("cant stop eating")
+    phrases = {"eating-disorders": ("eating disorders",), "panic": ("panic", "anxiety")}
+    concepts = query_concepts(parsed, phrases)
+    assert concepts == [("eating disorders",)]
+    assert fts5_match(concepts, None) == '"eating disorders"'
+    assert tsquery(concepts, None) == "(eating <-> disorders)"
+    assert query_terms(parsed, phrases) == ["eating", "disorders"]
+    # A narrower term finds its broader term's services too.
+    both = query_concepts(parse("panic attack anorexia"), phrases)
+    assert both == [("panic", "anxiety"), ("eating disorders",)]
+    assert tsquery(both, None) == "(panic | anxiety) & ((eating <-> disorders))"
+
+
 def test_known_words_and_short_words_are_not_corrected():
     assert parse_query("grief", SYNONYMS, VOCABULARY).corrections == ()
     assert parse_query("gp", SYNONYMS, VOCABULARY).corrections == ()

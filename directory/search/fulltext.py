@@ -1,0 +1,162 @@
+"""The full-text index's side of a search: which documents match the text, and how well.
+
+A pool of at most MAX_CANDIDATES documents goes on to ranking. The index ranks and cuts in one
+step (FTS5 bm25 / ts_rank_cd), but scoring costs about 1.5 µs per match in FTS5, and a common
+concept ("anxiety", "depression") matches a fifth of a 50,000-service directory: ranking every
+match cost 11-25 ms of each such search. So on SQLite a concept with more than RANK_ALL_UP_TO
+matches is ranked in tiers instead: the matches in service names by bm25 (a name match weighs
+most, 10 : 5 : 1), then, if the pool is not yet full, the other matches in issue terms, then
+the rest, unscored. Those unscored ones rank on distance, open-now and freshness alone; they are
+past the first pages of a pool this size anyway.
+"""
+
+from __future__ import annotations
+
+import orjson
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from directory.search.text import Concept, fts5_match, tsquery
+
+# Search ranks at most this many candidates: the best text matches, or (without text) the
+# nearest and open ones. Nobody pages past it, and it bounds the work of every query.
+MAX_CANDIDATES = 500
+# A query of several concepts asks for all of them; when fewer services than this match all,
+# it asks for any of them instead.
+MIN_EVERY_MATCHES = 20
+# Up to this many matches, SQLite ranks every one (about 3 ms at most); past it, in tiers.
+RANK_ALL_UP_TO = 2_000
+
+# SQLite? -> the full-text query over search documents: (document id, relevance), best first,
+# then by id. bm25 is lower for better matches; name, issues and body weigh 10 : 5 : 1
+# (SQLite) and A : B : C (PostgreSQL).
+_RANKED_SQL = {
+    True: (
+        "SELECT rowid, -bm25(service_fts, 10.0, 5.0, 1.0) AS score FROM service_fts"
+        " WHERE service_fts MATCH :match ORDER BY score DESC, rowid LIMIT :limit"
+    ),
+    False: (
+        "SELECT id, ts_rank_cd(document, query) AS score"
+        " FROM search_document, to_tsquery('english', :match) AS query"
+        " WHERE document @@ query ORDER BY score DESC, id LIMIT :limit"
+    ),
+}
+# The same, and every match among these documents (:ids), from one ranking of all matches.
+# (In SQLite, given `rowid IN (...)`, FTS5 would re-run the whole match for every id.)
+_RANKED_NEAR_SQL = {
+    True: (
+        "WITH m AS MATERIALIZED (SELECT rowid AS id, -bm25(service_fts, 10.0, 5.0, 1.0) AS score"
+        " FROM service_fts WHERE service_fts MATCH :match)"
+        " SELECT id, score FROM (SELECT id, score FROM m ORDER BY score DESC, id LIMIT :limit)"
+        " UNION SELECT id, score FROM m WHERE id IN (SELECT value FROM json_each(:ids))"
+    ),
+    False: (
+        "WITH m AS MATERIALIZED (SELECT id, ts_rank_cd(document, query) AS score"
+        " FROM search_document, to_tsquery('english', :match) AS query WHERE document @@ query)"
+        " (SELECT id, score FROM m ORDER BY score DESC, id LIMIT :limit)"
+        " UNION SELECT id, score FROM m WHERE id = ANY(:ids)"
+    ),
+}
+# SQLite only, for the tiers: how many match (up to :cap, so a common word stops early); the
+# matches unscored, newest document first; and which of :ids match.
+_COUNT_UP_TO_SQL = (
+    "SELECT count(*) FROM (SELECT 1 FROM service_fts WHERE service_fts MATCH :match LIMIT :cap)"
+)
+_UNSCORED_SQL = (
+    "SELECT rowid FROM service_fts WHERE service_fts MATCH :match ORDER BY rowid DESC LIMIT :limit"
+)
+_MATCHING_IDS_SQL = (
+    "SELECT value FROM json_each(:ids)"
+    " WHERE value IN (SELECT rowid FROM service_fts WHERE service_fts MATCH :match)"
+)
+
+
+def text_pool(
+    session: Session,
+    concepts: list[Concept],
+    prefix: str | None,
+    nearby: set[int] | None = None,
+) -> dict[int, float]:
+    """The best MAX_CANDIDATES text matches, and with `nearby` every match among those
+    documents too: search document id -> relevance, larger is better (0: matched, unscored).
+
+    A query asks for every concept first, and for any of them when few services match all.
+    """
+    matches = text_matches(session, concepts, prefix, every=True, nearby=nearby)
+    if len(concepts) > 1 and len(matches) < MIN_EVERY_MATCHES:
+        # Those that matched every concept stay first.
+        first = {document for document, _ in matches}
+        any_of = text_matches(session, concepts, prefix, every=False, nearby=nearby)
+        top = max((score for _, score in any_of), default=0.0) + 1.0
+        boosted = [(d, score + top if d in first else score) for d, score in any_of]
+        matches = sorted(boosted, key=lambda pair: (-pair[1], pair[0]))
+    pool = dict(matches[:MAX_CANDIDATES])
+    if nearby:
+        pool.update((document, score) for document, score in matches if document in nearby)
+    return pool
+
+
+def text_matches(
+    session: Session,
+    concepts: list[Concept],
+    prefix: str | None,
+    *,
+    every: bool,
+    nearby: set[int] | None,
+) -> list[tuple[int, float]]:
+    """The index's best MAX_CANDIDATES matches and every match among `nearby`, best first;
+    only the nearby matches come back besides, not every match in the country."""
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    match = (fts5_match if sqlite else tsquery)(concepts, prefix, every=every)
+    if sqlite and _count_up_to(session, match, RANK_ALL_UP_TO + 1) > RANK_ALL_UP_TO:
+        found = _tiered_matches(session, match, nearby)
+    else:
+        statement = text(_RANKED_NEAR_SQL[sqlite] if nearby else _RANKED_SQL[sqlite])
+        statement = statement.bindparams(match=match, limit=MAX_CANDIDATES)
+        if nearby:
+            ids = sorted(nearby)
+            statement = statement.bindparams(ids=_json_ids(ids) if sqlite else ids)
+        found = [(d, float(score)) for d, score in session.connection().execute(statement)]
+    return sorted(found, key=lambda pair: (-pair[1], pair[0]))
+
+
+def _tiered_matches(
+    session: Session, match: str, nearby: set[int] | None
+) -> list[tuple[int, float]]:
+    """SQLite, a common concept: name matches by bm25, then issue-term matches, then the rest,
+    unscored (0.0), until the pool is full; and every match among `nearby`."""
+    connection = session.connection()
+    ranked = text(_RANKED_SQL[True]).bindparams(match=_in_columns("name", match))
+    found: dict[int, float] = {
+        document: score
+        for document, score in connection.execute(ranked.bindparams(limit=MAX_CANDIDATES))
+    }
+    for tier in (_in_columns("issues", match), match):
+        if len(found) >= MAX_CANDIDATES:
+            break
+        wanted = MAX_CANDIDATES + len(found)  # enough left after skipping those already found
+        unscored = text(_UNSCORED_SQL).bindparams(match=tier, limit=wanted)
+        for (document,) in connection.execute(unscored):
+            if len(found) >= MAX_CANDIDATES:
+                break
+            found.setdefault(document, 0.0)
+    if nearby:
+        near = text(_MATCHING_IDS_SQL).bindparams(match=match, ids=_json_ids(sorted(nearby)))
+        for (document,) in connection.execute(near):
+            found.setdefault(document, 0.0)
+    return [(document, float(score)) for document, score in found.items()]
+
+
+def _count_up_to(session: Session, match: str, cap: int) -> int:
+    """How many documents match, counting no further than `cap`."""
+    statement = text(_COUNT_UP_TO_SQL).bindparams(match=match, cap=cap)
+    return int(session.connection().execute(statement).scalar_one())
+
+
+def _in_columns(column: str, match: str) -> str:
+    """An FTS5 match restricted to one column."""
+    return f"{{{column}}} : ({match})"
+
+
+def _json_ids(ids: list[int]) -> str:
+    return orjson.dumps(ids).decode()
