@@ -33,8 +33,13 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-# Objects the migrations create that the ORM does not model: SQLite's FTS5 index tables and
-# PostgreSQL's generated tsvector column. Autogenerate and the drift test must ignore them.
+# Objects the migrations create that the ORM does not model: SQLite's FTS5 index tables,
+# PostgreSQL's generated tsvector column, and the indexes only one database has (PostgreSQL's
+# on the tsvector, SQLite's covering one for nearby search). Autogenerate and the drift test
+# must ignore them.
+ONE_DATABASE_INDEXES = frozenset({"ix_search_document_document", "ix_search_point_nearby"})
+
+
 def include_name(name: str | None, type_: str, _parents: dict[str, str | None]) -> bool:
     """Whether Alembic should compare this table (not the FTS5 shadow tables)."""
     return not (type_ == "table" and name is not None and name.startswith("service_fts"))
@@ -43,8 +48,9 @@ def include_name(name: str | None, type_: str, _parents: dict[str, str | None]) 
 def include_object(
     obj: object, name: str | None, type_: str, _reflected: bool, _other: object
 ) -> bool:
-    """Whether Alembic should compare this object (not the generated tsvector or its index)."""
+    """Whether Alembic should compare this object: not the generated tsvector or the indexes
+    that only one database has (made by the migrations alone)."""
     return not (
         (type_ == "column" and name == "document")
-        or (type_ == "index" and name == "ix_search_document_document")
+        or (type_ == "index" and name in ONE_DATABASE_INDEXES)
     )

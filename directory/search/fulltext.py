@@ -1,6 +1,6 @@
 """The full-text index's side of a search: which documents match the text, and how well.
 
-A pool of at most MAX_CANDIDATES documents goes on to ranking. The index ranks and cuts in one
+A pool of the best few hundred matches goes on to ranking. The index ranks and cuts in one
 step (FTS5 bm25 / ts_rank_cd), but scoring costs about 1.5 µs per match in FTS5, and a common
 concept ("anxiety", "depression") matches a fifth of a 50,000-service directory: ranking every
 match cost 11-25 ms of each such search. So on SQLite a concept with more than RANK_ALL_UP_TO
@@ -19,8 +19,13 @@ from sqlalchemy.orm import Session
 from directory.search.text import Concept, fts5_match, tsquery
 
 # Search ranks at most this many candidates: the best text matches, or (without text) the
-# nearest and open ones. Nobody pages past it, and it bounds the work of every query.
-MAX_CANDIDATES = 500
+# open and freshly checked ones. Nobody pages past it, and it bounds the work of every query:
+# each candidate costs about 10 us (its row, open-now, ranking, facets).
+MAX_CANDIDATES = 200
+# With a place, the best text matches in the country are mostly local services elsewhere that
+# the place then rules out; a larger pool keeps enough national ones, and only those and the
+# nearby ones go on to ranking.
+MAX_CANDIDATES_WITH_PLACE = 500
 # A query of several concepts asks for all of them; when fewer services than this match all,
 # it asks for any of them instead.
 MIN_EVERY_MATCHES = 20
@@ -75,22 +80,24 @@ def text_pool(
     session: Session,
     concepts: list[Concept],
     prefix: str | None,
+    *,
+    size: int,
     nearby: set[int] | None = None,
 ) -> dict[int, float]:
-    """The best MAX_CANDIDATES text matches, and with `nearby` every match among those
-    documents too: search document id -> relevance, larger is better (0: matched, unscored).
+    """The best `size` text matches, and with `nearby` every match among those documents
+    too: search document id -> relevance, larger is better (0: matched, unscored).
 
     A query asks for every concept first, and for any of them when few services match all.
     """
-    matches = text_matches(session, concepts, prefix, every=True, nearby=nearby)
+    matches = text_matches(session, concepts, prefix, size=size, every=True, nearby=nearby)
     if len(concepts) > 1 and len(matches) < MIN_EVERY_MATCHES:
         # Those that matched every concept stay first.
         first = {document for document, _ in matches}
-        any_of = text_matches(session, concepts, prefix, every=False, nearby=nearby)
+        any_of = text_matches(session, concepts, prefix, size=size, every=False, nearby=nearby)
         top = max((score for _, score in any_of), default=0.0) + 1.0
         boosted = [(d, score + top if d in first else score) for d, score in any_of]
         matches = sorted(boosted, key=lambda pair: (-pair[1], pair[0]))
-    pool = dict(matches[:MAX_CANDIDATES])
+    pool = dict(matches[:size])
     if nearby:
         pool.update((document, score) for document, score in matches if document in nearby)
     return pool
@@ -101,18 +108,19 @@ def text_matches(
     concepts: list[Concept],
     prefix: str | None,
     *,
+    size: int,
     every: bool,
     nearby: set[int] | None,
 ) -> list[tuple[int, float]]:
-    """The index's best MAX_CANDIDATES matches and every match among `nearby`, best first;
+    """The index's best `size` matches and every match among `nearby`, best first;
     only the nearby matches come back besides, not every match in the country."""
     sqlite = session.get_bind().dialect.name == "sqlite"
     match = (fts5_match if sqlite else tsquery)(concepts, prefix, every=every)
     if sqlite and _count_up_to(session, match, RANK_ALL_UP_TO + 1) > RANK_ALL_UP_TO:
-        found = _tiered_matches(session, match, nearby)
+        found = _tiered_matches(session, match, size, nearby)
     else:
         statement = text(_RANKED_NEAR_SQL[sqlite] if nearby else _RANKED_SQL[sqlite])
-        statement = statement.bindparams(match=match, limit=MAX_CANDIDATES)
+        statement = statement.bindparams(match=match, limit=size)
         if nearby:
             ids = sorted(nearby)
             statement = statement.bindparams(ids=_json_ids(ids) if sqlite else ids)
@@ -121,23 +129,22 @@ def text_matches(
 
 
 def _tiered_matches(
-    session: Session, match: str, nearby: set[int] | None
+    session: Session, match: str, size: int, nearby: set[int] | None
 ) -> list[tuple[int, float]]:
     """SQLite, a common concept: name matches by bm25, then issue-term matches, then the rest,
     unscored (0.0), until the pool is full; and every match among `nearby`."""
     connection = session.connection()
     ranked = text(_RANKED_SQL[True]).bindparams(match=_in_columns("name", match))
     found: dict[int, float] = {
-        document: score
-        for document, score in connection.execute(ranked.bindparams(limit=MAX_CANDIDATES))
+        document: score for document, score in connection.execute(ranked.bindparams(limit=size))
     }
     for tier in (_in_columns("issues", match), match):
-        if len(found) >= MAX_CANDIDATES:
+        if len(found) >= size:
             break
-        wanted = MAX_CANDIDATES + len(found)  # enough left after skipping those already found
+        wanted = size + len(found)  # enough left after skipping those already found
         unscored = text(_UNSCORED_SQL).bindparams(match=tier, limit=wanted)
         for (document,) in connection.execute(unscored):
-            if len(found) >= MAX_CANDIDATES:
+            if len(found) >= size:
                 break
             found.setdefault(document, 0.0)
     if nearby:

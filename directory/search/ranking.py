@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
-from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
 
 TEXT_WEIGHT = 0.55
 PLACE_WEIGHT = 0.25
@@ -61,8 +61,9 @@ def is_stale(last_verified_at: date | None, today: date, days: int | None = None
     return (today - last_verified_at).days > (stale_days() if days is None else days)
 
 
-@dataclass(frozen=True)
-class Candidate:
+class Candidate(NamedTuple):
+    """One service in the running (a named tuple: search makes hundreds per query)."""
+
     service_id: str
     name: str
     relevance: float  # >= 0, larger is better; 0 when there is no text query
@@ -94,15 +95,25 @@ def freshness(last_verified_at: date | None, today: date, days: int | None = Non
     return 0.5 * max(0.0, 1.0 - overdue / max(days, 1))
 
 
-def score(candidate: Candidate, *, top_relevance: float, has_place: bool, today: date) -> float:
-    """Blend the four signals into one score in [0, 1]."""
+def score(
+    candidate: Candidate,
+    *,
+    top_relevance: float,
+    has_place: bool,
+    today: date,
+    fresh: float | None = None,
+) -> float:
+    """Blend the four signals into one score in [0, 1]; `fresh`: the candidate's freshness,
+    if already known."""
     text = candidate.relevance / top_relevance if top_relevance > 0 else 0.0
     open_score = {True: 1.0, None: 0.3, False: 0.0}[candidate.open_now]
+    if fresh is None:
+        fresh = freshness(candidate.last_verified_at, today)
     return (
         TEXT_WEIGHT * text
         + PLACE_WEIGHT * proximity(candidate.distance_km, has_place)
         + OPEN_WEIGHT * open_score
-        + FRESH_WEIGHT * freshness(candidate.last_verified_at, today)
+        + FRESH_WEIGHT * fresh
     )
 
 
@@ -111,8 +122,23 @@ def rank(
 ) -> list[tuple[Candidate, float]]:
     """Candidates with their scores, best first; ties broken by name then id, so stable."""
     top = max((c.relevance for c in candidates), default=0.0)
+    # Freshness once per date: hundreds of candidates share a few hundred dates.
+    days = stale_days()
+    fresh = {d: freshness(d, today, days) for d in {c.last_verified_at for c in candidates}}
     scored = [
-        (c, round(score(c, top_relevance=top, has_place=has_place, today=today), 6))
+        (
+            c,
+            round(
+                score(
+                    c,
+                    top_relevance=top,
+                    has_place=has_place,
+                    today=today,
+                    fresh=fresh[c.last_verified_at],
+                ),
+                6,
+            ),
+        )
         for c in candidates
     ]
     return sorted(scored, key=lambda pair: (-pair[1], pair[0].name, pair[0].service_id))

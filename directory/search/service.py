@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, not_, or_, select
+from sqlalchemy import Select, and_, bindparam, case, false, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from directory.geo import (
@@ -18,6 +18,7 @@ from directory.geo import (
     distance_km,
     parse_postcode,
     place_keys,
+    planar_scale,
 )
 from directory.geo.geocoder import Geocode
 from directory.hours import to_london
@@ -29,9 +30,9 @@ from directory.search.filters import (
     document_conditions,
     open_now_sql,
 )
-from directory.search.fulltext import MAX_CANDIDATES, text_pool
+from directory.search.fulltext import MAX_CANDIDATES, MAX_CANDIDATES_WITH_PLACE, text_pool
 from directory.search.index import document_text
-from directory.search.ranking import Candidate, rank
+from directory.search.ranking import Candidate, rank, stale_days
 from directory.search.records import ServiceRecord
 from directory.search.snapshots import load_services
 from directory.search.text import ParsedQuery, normalise, parse_query, query_concepts
@@ -96,7 +97,8 @@ def search_services(
         # With a place, the matches nearby are ranked too: the best ones nationally would
         # crowd them out.
         nearby = set(distances) if place else None
-        relevance = text_pool(session, concepts, parsed.prefix, nearby=nearby)
+        size = MAX_CANDIDATES_WITH_PLACE if place else MAX_CANDIDATES
+        relevance = text_pool(session, concepts, parsed.prefix, size=size, nearby=nearby)
     statement = _candidates_statement(session, filters, relevance, place, distances)
     # Core execution (no ORM result processing): these are plain rows, hundreds of them.
     rows = session.connection().execute(statement).all()
@@ -211,42 +213,51 @@ def nearby_services(session: Session, place: Place, radius_km: float) -> dict[st
     return dict(_nearby(session, place, radius_km).values())
 
 
+# The flat-Earth pre-filter in SQL is within 1.1% of the great-circle distance up to the
+# largest radius; this margin keeps every point the exact check below would keep.
+PREFILTER_MARGIN = 1.02
+
+
 def _nearby(session: Session, place: Place, radius_km: float) -> dict[int, tuple[str, float]]:
     """Only locations within the searcher's radius count; of those, a service counts when the
-    place is inside its coverage: within its own radius, or in one of its listed areas."""
+    place is inside its coverage: within its own radius, or in one of its listed areas.
+
+    SQL keeps the candidates (box, circle and coverage, with arithmetic only), so that only
+    those cross into Python, where each service's nearest one is measured exactly.
+    """
     min_lat, max_lat, min_lon, max_lon = bounding_box(place.latitude, place.longitude, radius_km)
     point = SearchPoint
-    rows = (
-        session.connection()
-        .execute(
-            select(
-                point.document_id,
-                point.service_id,
-                point.latitude,
-                point.longitude,
-                point.coverage_scope,
-                point.coverage_radius_km,
-                point.coverage_areas,
-            ).where(
-                point.latitude.between(min_lat, max_lat),
-                point.longitude.between(min_lon, max_lon),
-            )
+    km_lat, km_lon = planar_scale(place.latitude)
+    north = (point.latitude - place.latitude) * km_lat
+    east = (point.longitude - place.longitude) * km_lon
+    squared = north * north + east * east
+    own_radius = func.coalesce(point.coverage_radius_km, radius_km) * PREFILTER_MARGIN
+    listed = [contains(point.coverage_areas, key) for key in sorted(place_keys(place))]
+    rows = session.connection().execute(
+        select(
+            point.document_id,
+            point.service_id,
+            point.latitude,
+            point.longitude,
+            point.coverage_radius_km,
+            point.coverage_scope == "radius",
+            squared,
+        ).where(
+            point.latitude.between(min_lat, max_lat),
+            point.longitude.between(min_lon, max_lon),
+            squared <= (radius_km * PREFILTER_MARGIN) ** 2,
+            or_(point.coverage_scope != "radius", squared <= own_radius * own_radius),
+            or_(point.coverage_scope.not_in(("areas", "commissioned")), false(), *listed),
         )
-        .all()
     )
-    keys = place_keys(place)
+    nearest: dict[int, tuple[Any, ...]] = {}
+    for row in rows:
+        if row[0] not in nearest or row[6] < nearest[row[0]][6]:
+            nearest[row[0]] = row
     found: dict[int, tuple[str, float]] = {}
-    for document, service, lat, lon, scope, own_radius, areas in rows:
+    for document, service, lat, lon, own, by_radius, _ in nearest.values():
         km = distance_km(place.latitude, place.longitude, lat, lon)
-        if km > radius_km:
-            continue
-        if scope == "radius":
-            inside = km <= (own_radius or radius_km)
-        elif scope in ("areas", "commissioned"):
-            inside = not keys.isdisjoint(areas.split())
-        else:
-            inside = True
-        if inside and (document not in found or km < found[document][1]):
+        if km <= radius_km and not (by_radius and km > (own or radius_km)):
             found[document] = (service, km)
     return found
 
@@ -309,13 +320,21 @@ def _candidates_statement(
         )
     if relevance is not None:
         return statement.where(d.id.in_(bindparam("text_ids", list(relevance), expanding=True)))
-    # No text: keep the pool bounded, nearby and open services first, so ranking stays cheap.
+    # No text: keep the pool bounded, in the order ranking would put them (rank()): nearby
+    # first, then open, hours unknown, closed; then freshly checked ones by name, then the
+    # stale ones, most recently checked first. So the pool's size does not change the order.
     order = [d.id.in_(near_ids).desc()] if distances else []
     if filters.open_now is None:
-        order.append(is_open.desc())
-    return statement.order_by(*order, d.last_verified_at.desc().nulls_last(), d.name, d.id).limit(
-        MAX_CANDIDATES
-    )
+        known_open = and_(d.hours_known, is_open)
+        order.append(case((known_open, 2), (not_(d.hours_known), 1), else_=0).desc())
+    fresh_since = to_london(filters.at).date() - timedelta(days=stale_days())
+    fresh = d.last_verified_at >= fresh_since
+    order += [
+        case((fresh, 1), else_=0).desc(),
+        case((fresh, None), else_=d.last_verified_at).desc().nulls_last(),
+    ]
+    size = MAX_CANDIDATES_WITH_PLACE if place else MAX_CANDIDATES
+    return statement.order_by(*order, d.name, d.service_id).limit(size)
 
 
 def _exact_open_now(

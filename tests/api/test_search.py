@@ -251,3 +251,4 @@ def test_without_phone_keeps_services_reachable_another_way(client):
     assert not set(phone_only) & set(names(without))
     for hit in without["contents"]:
         assert {c["type"] for c in hit["channels"]} - {"phone", "website"}
+
