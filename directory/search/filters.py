@@ -7,7 +7,20 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
+import orjson
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    Select,
+    and_,
+    any_,
+    bindparam,
+    false,
+    func,
+    or_,
+    select,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session, aliased, joinedload, selectinload
 
 from directory.hours import NATIONS, is_bank_holiday, to_london, week_minute
@@ -91,6 +104,19 @@ NOT_BY_PHONE = ("text", "email", "web_chat", "app", "online_community", "in_pers
 def contains(column: ColumnElement[str], code: str) -> ColumnElement[bool]:
     """Whether a padded list copy (" ENG WLS ") holds this code."""
     return column.like(f"% {code} %")
+
+
+def among(
+    column: ColumnElement[int], name: str, ids: list[int], dialect: str
+) -> ColumnElement[bool]:
+    """`column IN ids`, with the ids as one parameter: a JSON array (SQLite) or an array
+    (PostgreSQL). The statement's text is then the same whatever the number of ids, so it is
+    compiled once; as a list, SQLAlchemy rendered and bound a placeholder per id on every
+    search, 7 ms for the 3,000 ids of a search near a city."""
+    if dialect == "sqlite":
+        values = func.json_each(bindparam(name, orjson.dumps(ids).decode())).table_valued("value")
+        return column.in_(select(values.c.value))
+    return column == any_(bindparam(name, ids, type_=ARRAY(Integer)))
 
 
 def document_conditions(

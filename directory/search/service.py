@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, case, false, func, not_, or_, select
+from sqlalchemy import Select, and_, case, false, func, not_, or_, select
 from sqlalchemy.orm import Session
 
 from directory.geo import (
@@ -26,6 +26,7 @@ from directory.models import PostcodePoint, SearchDocument, SearchPoint, Service
 from directory.search.availability import service_status
 from directory.search.filters import (
     ServiceFilters,
+    among,
     contains,
     document_conditions,
     open_now_sql,
@@ -304,9 +305,8 @@ def _candidates_statement(
         statement = statement.where(or_(and_(d.hours_known, is_open), needs_exact))
     elif filters.open_now is False:
         statement = statement.where(or_(not_(is_open), needs_exact))
-    # Lists of ids as expanding parameters, bound when the statement runs: as literals,
-    # SQLAlchemy checked each of the hundreds (or thousands, nearby) of ids on every search.
-    near_ids = bindparam("near_ids", list(distances), expanding=True)
+    dialect = session.get_bind().dialect.name
+    near_ids = among(d.id, "near_ids", list(distances), dialect)
     if place is not None:
         # National services count wherever they cover (nation already filtered); local ones
         # where the place is inside their coverage; ones without a location in their areas.
@@ -314,16 +314,16 @@ def _candidates_statement(
         statement = statement.where(
             or_(
                 d.coverage_scope == "national",
-                d.id.in_(near_ids),
+                near_ids,
                 and_(d.remote_area_coverage, or_(*listed)),
             )
         )
     if relevance is not None:
-        return statement.where(d.id.in_(bindparam("text_ids", list(relevance), expanding=True)))
+        return statement.where(among(d.id, "text_ids", list(relevance), dialect))
     # No text: keep the pool bounded, in the order ranking would put them (rank()): nearby
     # first, then open, hours unknown, closed; then freshly checked ones by name, then the
     # stale ones, most recently checked first. So the pool's size does not change the order.
-    order = [d.id.in_(near_ids).desc()] if distances else []
+    order = [near_ids.desc()] if distances else []
     if filters.open_now is None:
         known_open = and_(d.hours_known, is_open)
         order.append(case((known_open, 2), (not_(d.hours_known), 1), else_=0).desc())
