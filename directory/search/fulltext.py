@@ -83,14 +83,16 @@ def text_pool(
     *,
     size: int,
     nearby: set[int] | None = None,
+    any_concept: bool = False,
 ) -> dict[int, float]:
     """The best `size` text matches, and with `nearby` every match among those documents
     too: search document id -> relevance, larger is better (0: matched, unscored).
 
-    A query asks for every concept first, and for any of them when few services match all.
+    A query asks for every concept first, and for any of them (those with all first) when
+    few services match all, or when asked to (`any_concept`).
     """
     matches = text_matches(session, concepts, prefix, size=size, every=True, nearby=nearby)
-    if len(concepts) > 1 and len(matches) < MIN_EVERY_MATCHES:
+    if len(concepts) > 1 and (any_concept or len(matches) < MIN_EVERY_MATCHES):
         # Those that matched every concept stay first.
         first = {document for document, _ in matches}
         any_of = text_matches(session, concepts, prefix, size=size, every=False, nearby=nearby)

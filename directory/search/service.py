@@ -31,7 +31,12 @@ from directory.search.filters import (
     document_conditions,
     open_now_sql,
 )
-from directory.search.fulltext import MAX_CANDIDATES, MAX_CANDIDATES_WITH_PLACE, text_pool
+from directory.search.fulltext import (
+    MAX_CANDIDATES,
+    MAX_CANDIDATES_WITH_PLACE,
+    MIN_EVERY_MATCHES,
+    text_pool,
+)
 from directory.search.index import document_text
 from directory.search.ranking import Candidate, rank, stale_days
 from directory.search.records import ServiceRecord
@@ -103,6 +108,14 @@ def search_services(
     statement = _candidates_statement(session, filters, relevance, place, distances)
     # Core execution (no ORM result processing): these are plain rows, hundreds of them.
     rows = session.connection().execute(statement).all()
+    if parsed and len(concepts) > 1 and len(rows) < MIN_EVERY_MATCHES:
+        # Enough services in the country may match every concept, and too few of them here
+        # or within the filters: any concept will do, those matching all first.
+        relevance = text_pool(
+            session, concepts, parsed.prefix, size=size, nearby=nearby, any_concept=True
+        )
+        statement = _candidates_statement(session, filters, relevance, place, distances)
+        rows = session.connection().execute(statement).all()
 
     exact = _exact_open_now(session, rows, filters)
     candidates = []
