@@ -12,8 +12,10 @@ past the first pages of a pool this size anyway.
 
 from __future__ import annotations
 
+from typing import Any
+
 import orjson
-from sqlalchemy import text
+from sqlalchemy import Integer, Select, select, text
 from sqlalchemy.orm import Session
 
 from directory.search.text import Concept, fts5_match, tsquery
@@ -74,6 +76,21 @@ _MATCHING_IDS_SQL = (
     "SELECT value FROM json_each(:ids)"
     " WHERE value IN (SELECT rowid FROM service_fts WHERE service_fts MATCH :match)"
 )
+
+
+_MATCHING_SQL = {
+    True: "SELECT rowid AS id FROM service_fts WHERE service_fts MATCH :any_match",
+    False: "SELECT id FROM search_document WHERE document @@ to_tsquery('english', :any_match)",
+}
+
+
+def matching_any(session: Session, concepts: list[Concept], prefix: str | None) -> Select[Any]:
+    """The ids of the documents that match any concept, as a subquery, unranked: to keep a
+    nearby search to the services the text can find."""
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    match = (fts5_match if sqlite else tsquery)(concepts, prefix, every=False)
+    found = text(_MATCHING_SQL[sqlite]).bindparams(any_match=match).columns(id=Integer)
+    return select(found.subquery().c.id)
 
 
 def text_pool(

@@ -35,6 +35,7 @@ from directory.search.fulltext import (
     MAX_CANDIDATES,
     MAX_CANDIDATES_WITH_PLACE,
     MIN_EVERY_MATCHES,
+    matching_any,
     text_pool,
 )
 from directory.search.index import document_text
@@ -97,7 +98,10 @@ def search_services(
     filters = ServiceFilters(at=request.at, **{**request.filters, "nation": nation})
 
     radius = min(request.radius_km or DEFAULT_RADIUS_KM, MAX_RADIUS_KM)
-    distances = nearby_documents(session, place, radius) if place else {}
+    # With text, only the nearby services the text can find: a fifth as many for a common
+    # concept, far fewer for most.
+    among = matching_any(session, concepts, parsed.prefix) if parsed and concepts else None
+    distances = nearby_documents(session, place, radius, among) if place else {}
     relevance = None
     if parsed and concepts:
         # With a place, the matches nearby are ranked too: the best ones nationally would
@@ -216,10 +220,13 @@ def place_in_text(session: Session, gazetteer: Gazetteer, typed: str) -> tuple[P
     return None, typed
 
 
-def nearby_documents(session: Session, place: Place, radius_km: float) -> dict[int, float]:
+def nearby_documents(
+    session: Session, place: Place, radius_km: float, among: Select[Any] | None = None
+) -> dict[int, float]:
     """Services a person at `place` can reach in person: search document id -> km to the
-    nearest location."""
-    return {document: km for document, (_, km) in _nearby(session, place, radius_km).items()}
+    nearest location; only those among the document ids `among` selects, if given."""
+    found = _nearby(session, place, radius_km, among)
+    return {document: km for document, (_, km) in found.items()}
 
 
 def nearby_services(session: Session, place: Place, radius_km: float) -> dict[str, float]:
@@ -232,7 +239,9 @@ def nearby_services(session: Session, place: Place, radius_km: float) -> dict[st
 PREFILTER_MARGIN = 1.02
 
 
-def _nearby(session: Session, place: Place, radius_km: float) -> dict[int, tuple[str, float]]:
+def _nearby(
+    session: Session, place: Place, radius_km: float, among: Select[Any] | None = None
+) -> dict[int, tuple[str, float]]:
     """Only locations within the searcher's radius count; of those, a service counts when the
     place is inside its coverage: within its own radius, or in one of its listed areas.
 
@@ -247,25 +256,25 @@ def _nearby(session: Session, place: Place, radius_km: float) -> dict[int, tuple
     squared = north * north + east * east
     own_radius = func.coalesce(point.coverage_radius_km, radius_km) * PREFILTER_MARGIN
     listed = [contains(point.coverage_areas, key) for key in sorted(place_keys(place))]
-    rows = session.connection().execute(
-        select(
-            point.document_id,
-            point.service_id,
-            point.latitude,
-            point.longitude,
-            point.coverage_radius_km,
-            point.coverage_scope == "radius",
-            squared,
-        ).where(
-            point.latitude.between(min_lat, max_lat),
-            point.longitude.between(min_lon, max_lon),
-            squared <= (radius_km * PREFILTER_MARGIN) ** 2,
-            or_(point.coverage_scope != "radius", squared <= own_radius * own_radius),
-            or_(point.coverage_scope.not_in(("areas", "commissioned")), false(), *listed),
-        )
+    statement = select(
+        point.document_id,
+        point.service_id,
+        point.latitude,
+        point.longitude,
+        point.coverage_radius_km,
+        point.coverage_scope == "radius",
+        squared,
+    ).where(
+        point.latitude.between(min_lat, max_lat),
+        point.longitude.between(min_lon, max_lon),
+        squared <= (radius_km * PREFILTER_MARGIN) ** 2,
+        or_(point.coverage_scope != "radius", squared <= own_radius * own_radius),
+        or_(point.coverage_scope.not_in(("areas", "commissioned")), false(), *listed),
     )
+    if among is not None:
+        statement = statement.where(point.document_id.in_(among))
     nearest: dict[int, tuple[Any, ...]] = {}
-    for row in rows:
+    for row in session.connection().execute(statement):
         if row[0] not in nearest or row[6] < nearest[row[0]][6]:
             nearest[row[0]] = row
     found: dict[int, tuple[str, float]] = {}

@@ -268,3 +268,18 @@ def test_when_few_here_match_every_word_any_will_do(client, monkeypatch):
     assert truro["total_items"] > 0
     for hit in truro["contents"]:
         assert set(hit["matched"]["terms"]) < {"crisis", "cafe"}
+
+
+@pytest.mark.parametrize(
+    ("q", "near"),
+    [("crisis cafe", "LS6"), ("grief", "M1"), ("panic attacks", "CF10"), ("group", "EH1")],
+)
+def test_keeping_nearby_to_text_matches_changes_no_result(client, monkeypatch, q, near):
+    from directory.search import service as search_service
+
+    kept = search(client, q=q, near=near)
+    monkeypatch.setattr(search_service, "matching_any", lambda *_: None)
+    every_nearby = search(client, q=q, near=near)
+    assert kept["total_items"] > 0
+    assert names(kept) == names(every_nearby)
+    assert kept["facets"] == every_nearby["facets"]
