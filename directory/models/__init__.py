@@ -11,6 +11,7 @@ from directory.models.search import (
     PostcodePoint,
     SearchCard,
     SearchDocument,
+    SearchIssue,
     SearchPoint,
 )
 from directory.models.service import (
@@ -63,6 +64,7 @@ __all__ = [
     "Schedule",
     "SearchDocument",
     "SearchCard",
+    "SearchIssue",
     "SearchPoint",
     "Service",
     "ServiceAtLocation",

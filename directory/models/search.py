@@ -110,6 +110,24 @@ class SearchCard(Base):
         return f"<SearchCard {self.service_id}>"
 
 
+class SearchIssue(Base):
+    """A search document under one issue: its own terms' codes and their broader terms'
+    (a panic service is under "panic" and "anxiety"). Filtering by issue reads one range of
+    this key and then documents by their integer id: about twice as fast as going through
+    the service's term links and its string id."""
+
+    __tablename__ = "search_issue"
+
+    issue_code: Mapped[str] = mapped_column(String(80), primary_key=True)
+    document_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    service_id: Mapped[str] = mapped_column(
+        String(36), ForeignKey("service.id", ondelete="CASCADE"), index=True
+    )
+
+    def __repr__(self) -> str:
+        return f"<SearchIssue {self.issue_code} {self.document_id}>"
+
+
 class OpeningInterval(Base):
     """One span in which some channel of a service is open, as minutes of a London week
     (Monday 00:00 = 0); a span past Sunday midnight is split in two."""

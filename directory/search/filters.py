@@ -28,10 +28,10 @@ from directory.models import (
     Channel,
     OpeningInterval,
     SearchDocument,
+    SearchIssue,
     Service,
     ServiceAtLocation,
     TaxonomyTerm,
-    service_taxonomy_term,
 )
 from directory.search.availability import service_status
 
@@ -67,20 +67,12 @@ def with_details(statement: Select[tuple[Service]]) -> Select[tuple[Service]]:
     )
 
 
-def issue_clause(session: Session, codes: list[str]) -> ColumnElement[bool]:
-    """Documents of services with any of these issues, or a narrower term of one of them."""
-    # A broader term finds its narrower ones too: "anxiety" finds panic and OCD services.
-    parents = select(TaxonomyTerm.id).where(TaxonomyTerm.code.in_(codes))
-    term_ids = session.scalars(
-        select(TaxonomyTerm.id).where(
-            or_(TaxonomyTerm.code.in_(codes), TaxonomyTerm.parent_id.in_(parents))
-        )
-    ).all()
-    # The ids as a literal list, so the database starts from the indexed issue links rather
-    # than scanning them (a subquery here made SQLite scan 150,000 links per search).
-    links = service_taxonomy_term.c
-    return SearchDocument.service_id.in_(
-        select(links.service_id).where(links.taxonomy_term_id.in_(list(term_ids) or ["-"]))
+def issue_clause(_session: Session, codes: list[str]) -> ColumnElement[bool]:
+    """Documents of services with any of these issues, or a narrower term of one of them
+    (search_issue lists each document under its terms and their broader ones). The same
+    signature as issue_copy_clause, which needs the session."""
+    return SearchDocument.id.in_(
+        select(SearchIssue.document_id).where(SearchIssue.issue_code.in_(codes))
     )
 
 

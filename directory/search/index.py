@@ -29,6 +29,7 @@ from directory.models import (
     Schedule,
     SearchCard,
     SearchDocument,
+    SearchIssue,
     SearchPoint,
     Service,
     ServiceAtLocation,
@@ -43,7 +44,7 @@ _PENDING = "signpost.reindex"
 CHUNK = 500
 BULK_CHUNK = 5000  # a full rebuild: bigger chunks, fewer queries
 # What index_services rebuilds from each service.
-DERIVED = (SearchDocument, SearchCard, OpeningInterval, SearchPoint)
+DERIVED = (SearchDocument, SearchCard, OpeningInterval, SearchPoint, SearchIssue)
 
 
 def document_text(service: ServiceRecord) -> tuple[str, str, str]:
@@ -123,6 +124,13 @@ def points_for(
         for link in service.location_links
         if link.location.latitude is not None and link.location.longitude is not None
     ]
+
+
+def issue_codes_under(service: ServiceRecord) -> list[str]:
+    """The issues a service is found under: its terms and their broader terms."""
+    codes = {term.code for term in service.issues}
+    codes |= {term.parent.code for term in service.issues if term.parent is not None}
+    return sorted(codes)
 
 
 def effective_hours(service: ServiceRecord) -> list[WeeklyHours]:
@@ -207,7 +215,12 @@ def _write_rows(session: Session, services: Sequence[ServiceRecord]) -> int:
         for document, service in zip(documents, services, strict=True)
         for row in points_for(document, document_ids[service.id], service)
     ]
-    for table, rows in ((OpeningInterval, intervals), (SearchPoint, points)):
+    issues = [
+        {"issue_code": code, "document_id": document_ids[service.id], "service_id": service.id}
+        for service in services
+        for code in issue_codes_under(service)
+    ]
+    for table, rows in ((OpeningInterval, intervals), (SearchPoint, points), (SearchIssue, issues)):
         if rows:
             connection.execute(insert(table.__table__), rows)
     return len(services)

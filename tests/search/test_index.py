@@ -13,6 +13,7 @@ from directory.models import (
     Location,
     OpeningInterval,
     SearchDocument,
+    SearchIssue,
     SearchPoint,
     Service,
     ServiceAtLocation,
@@ -147,8 +148,14 @@ def _derived_rows(session):
             SearchPoint.coverage_areas,
         )
     ).all()
+    issues = session.execute(select(SearchIssue.issue_code, SearchIssue.service_id)).all()
     key = lambda item: str(item)  # noqa: E731
-    return sorted(documents, key=key), sorted(intervals, key=key), sorted(points, key=key)
+    return (
+        sorted(documents, key=key),
+        sorted(intervals, key=key),
+        sorted(points, key=key),
+        sorted(issues, key=key),
+    )
 
 
 def test_the_bulk_rebuild_and_the_per_write_index_agree(app, seed):
@@ -223,3 +230,32 @@ def test_a_change_is_never_served_from_an_old_copy(app, seed):
         after = load_services(session, [service.id])[service.id]
     assert after is not before
     assert after.description == "A changed description"
+
+
+def test_upgrading_to_search_issue_fills_it_as_the_index_would(app, seed):
+    from alembic import command
+
+    from directory.migrate import alembic_config, upgrade_database
+
+    def issue_rows(session):
+        rows = session.execute(
+            select(SearchIssue.issue_code, SearchDocument.service_id).join(
+                SearchDocument, SearchDocument.id == SearchIssue.document_id
+            )
+        ).all()
+        return sorted(tuple(row) for row in rows)
+
+    seed(demo=True)
+    with app.app_context():
+        indexed = issue_rows(db.session)
+        db.session.commit()
+        config = alembic_config()
+        with db.engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0006")
+        upgrade_database(db.engine)
+        assert issue_rows(db.session) == indexed
+    # A panic service is found under anxiety, its broader term, too.
+    panic = {service for code, service in indexed if code == "panic"}
+    assert panic
+    assert panic <= {service for code, service in indexed if code == "anxiety"}
