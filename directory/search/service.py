@@ -112,9 +112,15 @@ def search_services(
     statement = _candidates_statement(session, filters, relevance, place, distances)
     # Core execution (no ORM result processing): these are plain rows, hundreds of them.
     rows = session.connection().execute(statement).all()
-    if parsed and len(concepts) > 1 and len(rows) < MIN_EVERY_MATCHES:
-        # Enough services in the country may match every concept, and too few of them here
-        # or within the filters: any concept will do, those matching all first.
+    if (
+        parsed is not None
+        and relevance is not None
+        and len(concepts) > 1
+        and len(rows) < MIN_EVERY_MATCHES <= len(relevance)
+    ):
+        # Enough services in the country match every concept, and too few of them here or
+        # within the filters: any concept will do, those matching all first. (With fewer in
+        # the country, text_pool has already widened the search.)
         relevance = text_pool(
             session, concepts, parsed.prefix, size=size, nearby=nearby, any_concept=True
         )
