@@ -100,8 +100,8 @@ def search_services(
     radius = min(request.radius_km or DEFAULT_RADIUS_KM, MAX_RADIUS_KM)
     # With text, only the nearby services the text can find: a fifth as many for a common
     # concept, far fewer for most.
-    among = matching_any(session, concepts, parsed.prefix) if parsed and concepts else None
-    distances = nearby_documents(session, place, radius, among) if place else {}
+    findable = matching_any(session, concepts, parsed.prefix) if parsed and concepts else None
+    distances = nearby_documents(session, place, radius, findable) if place else {}
     relevance = None
     if parsed and concepts:
         # With a place, the matches nearby are ranked too: the best ones nationally would
@@ -227,11 +227,11 @@ def place_in_text(session: Session, gazetteer: Gazetteer, typed: str) -> tuple[P
 
 
 def nearby_documents(
-    session: Session, place: Place, radius_km: float, among: Select[Any] | None = None
+    session: Session, place: Place, radius_km: float, only: Select[Any] | None = None
 ) -> dict[int, float]:
     """Services a person at `place` can reach in person: search document id -> km to the
-    nearest location; only those among the document ids `among` selects, if given."""
-    found = _nearby(session, place, radius_km, among)
+    nearest location; only those among the document ids `only` selects, if given."""
+    found = _nearby(session, place, radius_km, only)
     return {document: km for document, (_, km) in found.items()}
 
 
@@ -246,7 +246,7 @@ PREFILTER_MARGIN = 1.02
 
 
 def _nearby(
-    session: Session, place: Place, radius_km: float, among: Select[Any] | None = None
+    session: Session, place: Place, radius_km: float, only: Select[Any] | None = None
 ) -> dict[int, tuple[str, float]]:
     """Only locations within the searcher's radius count; of those, a service counts when the
     place is inside its coverage: within its own radius, or in one of its listed areas.
@@ -277,8 +277,8 @@ def _nearby(
         or_(point.coverage_scope != "radius", squared <= own_radius * own_radius),
         or_(point.coverage_scope.not_in(("areas", "commissioned")), false(), *listed),
     )
-    if among is not None:
-        statement = statement.where(point.document_id.in_(among))
+    if only is not None:
+        statement = statement.where(point.document_id.in_(only))
     nearest: dict[int, tuple[Any, ...]] = {}
     for row in session.connection().execute(statement):
         if row[0] not in nearest or row[6] < nearest[row[0]][6]:

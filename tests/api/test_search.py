@@ -253,10 +253,6 @@ def test_without_phone_keeps_services_reachable_another_way(client):
         assert {c["type"] for c in hit["channels"]} - {"phone", "website"}
 
 
-
-
-
-
 def test_when_few_here_match_every_word_any_will_do(client, monkeypatch):
     from directory.search import fulltext
     from directory.search import service as search_service
