@@ -4,7 +4,7 @@ Pure: no Flask, no SQLAlchemy. Plain data in, frozen dataclasses out.
 """
 
 from directory.geo.areas import area_key, area_keys, in_areas, place_keys
-from directory.geo.distance import EARTH_RADIUS_KM, bounding_box, distance_km, planar_scale
+from directory.geo.distance import EARTH_RADIUS_KM, bounding_box, distance_km
 from directory.geo.gazetteer import (
     Gazetteer,
     OutcodeCentre,
@@ -43,7 +43,6 @@ __all__ = [
     "load_gazetteer",
     "make_geocoder",
     "place_keys",
-    "planar_scale",
     "normalise_name",
     "parse_postcode",
     "read_postcode_csv",

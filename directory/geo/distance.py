@@ -36,11 +36,3 @@ def bounding_box(
         longitude - d_lon,
         longitude + d_lon,
     )
-
-
-def planar_scale(latitude: float) -> tuple[float, float]:
-    """Kilometres per degree of latitude and of longitude near `latitude`: for a flat-Earth
-    distance that SQL can work out with arithmetic alone: within 0.3% of the great-circle one
-    over 50 km in the UK, and 1.1% over 200 km."""
-    km_per_degree = math.radians(EARTH_RADIUS_KM)
-    return km_per_degree, km_per_degree * math.cos(math.radians(latitude))

@@ -143,7 +143,7 @@ def text_matches(
         if nearby:
             ids = sorted(nearby)
             statement = statement.bindparams(ids=_json_ids(ids) if sqlite else ids)
-        found = [(d, float(score)) for d, score in session.connection().execute(statement)]
+        found = [(d, float(score)) for d, score in session.connection().execute(statement).all()]
     return sorted(found, key=lambda pair: (-pair[1], pair[0]))
 
 
@@ -155,20 +155,21 @@ def _tiered_matches(
     connection = session.connection()
     ranked = text(_RANKED_SQL[True]).bindparams(match=_in_columns("name", match))
     found: dict[int, float] = {
-        document: score for document, score in connection.execute(ranked.bindparams(limit=size))
+        document: score
+        for document, score in connection.execute(ranked.bindparams(limit=size)).all()
     }
     for tier in (_in_columns("issues", match), match):
         if len(found) >= size:
             break
         wanted = size + len(found)  # enough left after skipping those already found
         unscored = text(_UNSCORED_SQL).bindparams(match=tier, limit=wanted)
-        for (document,) in connection.execute(unscored):
+        for (document,) in connection.execute(unscored).all():
             if len(found) >= size:
                 break
             found.setdefault(document, 0.0)
     if nearby:
         near = text(_MATCHING_IDS_SQL).bindparams(match=match, ids=_json_ids(sorted(nearby)))
-        for (document,) in connection.execute(near):
+        for (document,) in connection.execute(near).all():
             found.setdefault(document, 0.0)
     return [(document, float(score)) for document, score in found.items()]
 

@@ -264,7 +264,7 @@ def _records(
         select(*service_columns, *organization)
         .join(Organization, Organization.id == Service.organization_id)
         .where(within(Service.id))
-    ):
+    ).all():
         split = len(service_columns)
         services[row[0]] = ServiceRecord(
             *row[:split], organization=OrganizationRecord(*row[split:])
@@ -272,7 +272,7 @@ def _records(
     schedule_columns = _columns(Schedule, ScheduleRecord)
     for row in connection.execute(
         select(Schedule.service_id, *schedule_columns).where(within(Schedule.service_id))
-    ):
+    ).all():
         services[row[0]].schedule = ScheduleRecord(*row[1:])
     channel_schedules = {
         row[0]: ScheduleRecord(*row[1:])
@@ -280,32 +280,32 @@ def _records(
             select(Schedule.channel_id, *schedule_columns)
             .join(Channel, Channel.id == Schedule.channel_id)
             .where(within(Channel.service_id))
-        )
+        ).all()
     }
     for row in connection.execute(
         select(Channel.service_id, *_columns(Channel, ChannelRecord))
         .where(within(Channel.service_id))
         .order_by(Channel.service_id, Channel.position, Channel.id)
-    ):
+    ).all():
         channel = ChannelRecord(*row[1:], schedule=channel_schedules.get(row.id))
         services[row[0]].channels.append(channel)
     for row in connection.execute(
         select(Eligibility.service_id, *_columns(Eligibility, EligibilityRecord)).where(
             within(Eligibility.service_id)
         )
-    ):
+    ).all():
         services[row[0]].eligibility = EligibilityRecord(*row[1:])
     for row in connection.execute(
         select(Coverage.service_id, *_columns(Coverage, CoverageRecord)).where(
             within(Coverage.service_id)
         )
-    ):
+    ).all():
         services[row[0]].coverage = CoverageRecord(*row[1:])
     for service_id, nation in connection.execute(
         select(CoverageNation.service_id, CoverageNation.nation).where(
             within(CoverageNation.service_id)
         )
-    ):
+    ).all():
         services[service_id].covered.add(nation)
     for service_id, term in _terms(connection, within):
         services[service_id].issues.append(term)
@@ -314,7 +314,7 @@ def _records(
         .join(Location, Location.id == ServiceAtLocation.location_id)
         .where(within(ServiceAtLocation.service_id))
         .order_by(ServiceAtLocation.service_id, ServiceAtLocation.id)
-    ):
+    ).all():
         services[row[0]].location_links.append(LinkRecord(LocationRecord(*row[1:])))
     return list(services.values())
 
@@ -346,7 +346,7 @@ def _terms(
         (service_id, terms[term_id])
         for service_id, term_id in connection.execute(
             select(links.service_id, links.taxonomy_term_id).where(within(links.service_id))
-        )
+        ).all()
     ]
     found.sort(key=lambda pair: (pair[0], pair[1].position, pair[1].code))
     yield from found

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, case, false, func, not_, or_, select
+from sqlalchemy import Select, and_, case, false, not_, or_, select
 from sqlalchemy.orm import Session
 
 from directory.geo import (
@@ -18,7 +18,6 @@ from directory.geo import (
     distance_km,
     parse_postcode,
     place_keys,
-    planar_scale,
 )
 from directory.geo.geocoder import Geocode
 from directory.hours import to_london
@@ -240,53 +239,42 @@ def nearby_services(session: Session, place: Place, radius_km: float) -> dict[st
     return dict(_nearby(session, place, radius_km).values())
 
 
-# The flat-Earth pre-filter in SQL is within 1.1% of the great-circle distance up to the
-# largest radius; this margin keeps every point the exact check below would keep.
-PREFILTER_MARGIN = 1.02
-
-
 def _nearby(
     session: Session, place: Place, radius_km: float, only: Select[Any] | None = None
 ) -> dict[int, tuple[str, float]]:
     """Only locations within the searcher's radius count; of those, a service counts when the
     place is inside its coverage: within its own radius, or in one of its listed areas.
 
-    SQL keeps the candidates (box, circle and coverage, with arithmetic only), so that only
-    those cross into Python, where each service's nearest one is measured exactly.
+    SQL keeps the points in the box and, for services that list areas, those whose areas
+    hold the place (through an index that holds all of it on SQLite); Python measures the
+    distances. (Distances in SQL, as arithmetic, made it slower: SQLite evaluates such an
+    expression again wherever it appears.)
     """
     min_lat, max_lat, min_lon, max_lon = bounding_box(place.latitude, place.longitude, radius_km)
     point = SearchPoint
-    km_lat, km_lon = planar_scale(place.latitude)
-    north = (point.latitude - place.latitude) * km_lat
-    east = (point.longitude - place.longitude) * km_lon
-    squared = north * north + east * east
-    own_radius = func.coalesce(point.coverage_radius_km, radius_km) * PREFILTER_MARGIN
     listed = [contains(point.coverage_areas, key) for key in sorted(place_keys(place))]
     statement = select(
         point.document_id,
         point.service_id,
         point.latitude,
         point.longitude,
-        point.coverage_radius_km,
         point.coverage_scope == "radius",
-        squared,
+        point.coverage_radius_km,
     ).where(
         point.latitude.between(min_lat, max_lat),
         point.longitude.between(min_lon, max_lon),
-        squared <= (radius_km * PREFILTER_MARGIN) ** 2,
-        or_(point.coverage_scope != "radius", squared <= own_radius * own_radius),
         or_(point.coverage_scope.not_in(("areas", "commissioned")), false(), *listed),
     )
     if only is not None:
         statement = statement.where(point.document_id.in_(only))
-    nearest: dict[int, tuple[Any, ...]] = {}
-    for row in session.connection().execute(statement):
-        if row[0] not in nearest or row[6] < nearest[row[0]][6]:
-            nearest[row[0]] = row
     found: dict[int, tuple[str, float]] = {}
-    for document, service, lat, lon, own, by_radius, _ in nearest.values():
+    for document, service, lat, lon, by_radius, own_radius in (
+        session.connection().execute(statement).all()
+    ):
         km = distance_km(place.latitude, place.longitude, lat, lon)
-        if km <= radius_km and not (by_radius and km > (own or radius_km)):
+        if km > radius_km or (by_radius and km > (own_radius or radius_km)):
+            continue
+        if document not in found or km < found[document][1]:
             found[document] = (service, km)
     return found
 

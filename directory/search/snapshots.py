@@ -39,11 +39,13 @@ def load_services(session: Session, service_ids: Iterable[str]) -> dict[str, Ser
         return {}
     stored = {
         service_id: (revision, card)
-        for service_id, revision, card in session.connection().execute(
+        for service_id, revision, card in session.connection()
+        .execute(
             select(SearchDocument.service_id, SearchDocument.revision, SearchCard.card)
             .outerjoin(SearchCard, SearchCard.service_id == SearchDocument.service_id)
             .where(SearchDocument.service_id.in_(ids))
         )
+        .all()
     }
     found: dict[str, ServiceRecord] = {}
     with _lock:
