@@ -1,7 +1,7 @@
 """The full-text index's side of a search: which documents match the text, and how well.
 
 A pool of the best few hundred matches goes on to ranking. The index ranks and cuts in one
-step (FTS5 bm25 / ts_rank_cd), but scoring costs about 1.5 µs per match in FTS5, and a common
+step (FTS5 bm25 / ts_rank_cd), but scoring costs 1.3-2.4 µs per match in FTS5, and a common
 concept ("anxiety", "depression") matches a fifth of a 50,000-service directory: ranking every
 match cost 11-25 ms of each such search. So on SQLite a concept with more than RANK_ALL_UP_TO
 matches is ranked in tiers instead: the matches in service names by bm25 (a name match weighs
