@@ -337,17 +337,20 @@ def _candidates_statement(
     if relevance is not None:
         return statement.where(among(d.id, "text_ids", list(relevance), dialect))
     # No text: keep the pool bounded, in the order ranking would put them (rank()): nearby
-    # first, then open, hours unknown, closed; then freshly checked ones by name, then the
-    # stale ones, most recently checked first. So the pool's size does not change the order.
+    # first, then open, hours unknown, closed; then by freshness, then by name. So the
+    # pool's size does not change the order.
     order = [near_ids.desc()] if distances else []
     if filters.open_now is None:
         known_open = and_(d.hours_known, is_open)
         order.append(case((known_open, 2), (not_(d.hours_known), 1), else_=0).desc())
-    fresh_since = to_london(filters.at).date() - timedelta(days=stale_days())
-    fresh = d.last_verified_at >= fresh_since
+    # Freshness (ranking.freshness): 1 while fresh; then falling with the date; 0 from twice
+    # the stale period on, where only the name orders them.
+    today, days = to_london(filters.at).date(), stale_days()
+    fresh = d.last_verified_at >= today - timedelta(days=days)
+    falling = d.last_verified_at > today - timedelta(days=2 * days)
     order += [
-        case((fresh, 1), else_=0).desc(),
-        case((fresh, None), else_=d.last_verified_at).desc().nulls_last(),
+        case((fresh, 2), (falling, 1), else_=0).desc(),
+        case((fresh, None), (falling, d.last_verified_at), else_=None).desc().nulls_last(),
     ]
     size = MAX_CANDIDATES_WITH_PLACE if place else MAX_CANDIDATES
     return statement.order_by(*order, d.name, d.service_id).limit(size)

@@ -56,11 +56,12 @@ def test_a_stale_service_ranks_below_its_fresh_twin_and_says_so(world):
     }
 
 
-def test_the_configured_stale_days_draw_the_line(world):
+def test_the_configured_stale_days_draw_the_line(world, monkeypatch):
     ids = make_twins(world)
     set_verified(world, ids["Alpha"], "2026-11-14")  # 11 days before AT: fresh at 180 days
     assert search_order(world, ids)[0] == ["Alpha", "Bravo"]
-    world.app.config["STALE_DAYS"] = 10
+    # monkeypatch puts it back: on PostgreSQL the tests share one app.
+    monkeypatch.setitem(world.app.config, "STALE_DAYS", 10)
     order, found = search_order(world, ids)
     assert order == ["Bravo", "Alpha"]
     one = world.client.get(f"/api/v1/services/{ids['Alpha']}?at={AT}").get_json()

@@ -40,8 +40,10 @@ def test_finds_services_for_anxiety_with_the_need_kept_out_of_urls(page, host, s
     results(page).first.wait_for()
     assert results(page).count() >= 3
     assert "Anxiety" in box.locator("ol.results").inner_text()
+    # Which service comes first depends on what is open at the time the test runs; some of
+    # the results are phone or text lines, and those show a link a phone can follow.
+    assert box.locator("ol.results a[href^='tel:'], ol.results a[href^='sms:']").count() >= 1
     first = results(page).first
-    assert first.locator("a[href^='tel:'], a[href^='sms:']").count() >= 1
     assert first.get_by_role("button", name="Report a problem").is_visible()
     # The host page's CSS hides every button and turns text magenta; not inside the widget.
     search_button = box.get_by_role("button", name="Search", exact=True)

@@ -19,6 +19,7 @@ def names(app, body):
     return [hit["name"] for hit in response.get_json()["contents"]]
 
 
+@pytest.mark.parametrize("stale_days", [180, 10])
 @pytest.mark.parametrize(
     "body",
     [
@@ -28,8 +29,11 @@ def names(app, body):
     ],
 )
 def test_without_text_the_pool_holds_the_best_ranked_whatever_its_size(
-    app, seed, monkeypatch, body
+    app, seed, monkeypatch, body, stale_days
 ):
+    # With 10 days, most listings are past twice the stale period, where freshness is 0 and
+    # only the name orders them.
+    monkeypatch.setitem(app.config, "STALE_DAYS", stale_days)
     seed()
     with app.app_context():
         # Checked on many different days, some long ago (stale): the newest are not the
