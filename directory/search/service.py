@@ -99,8 +99,10 @@ def search_services(
     radius = min(request.radius_km or DEFAULT_RADIUS_KM, MAX_RADIUS_KM)
     # With text, only the nearby services the text can find: a fifth as many for a common
     # concept, far fewer for most.
-    findable = matching_any(session, concepts, parsed.prefix) if parsed and concepts else None
-    distances = nearby_documents(session, place, radius, findable) if place else {}
+    distances: dict[int, float] = {}
+    if place:
+        findable = matching_any(session, concepts, parsed.prefix) if parsed and concepts else None
+        distances = nearby_documents(session, place, radius, findable)
     relevance = None
     if parsed and concepts:
         # With a place, the matches nearby are ranked too: the best ones nationally would
