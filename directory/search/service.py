@@ -362,7 +362,7 @@ def _exact_open_now(
     session: Session, rows: list[Any], filters: ServiceFilters
 ) -> dict[str, bool | None]:
     """Open-now from the full rules, for the few services the weekly intervals cannot answer."""
-    ids = [row.id for row in rows if row.needs_exact]
+    ids = [row.service_id for row in rows if row.needs_exact]
     if not ids:
         return {}
     services = load_services(session, ids)

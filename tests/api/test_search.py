@@ -282,3 +282,32 @@ def test_keeping_nearby_to_text_matches_changes_no_result(client, monkeypatch, q
     assert kept["total_items"] > 0
     assert names(kept) == names(every_nearby)
     assert kept["facets"] == every_nearby["facets"]
+
+
+@pytest.mark.parametrize(
+    ("hours", "open_monday", "closed_monday"),
+    [
+        # Closed on bank holidays: open on an ordinary Monday, closed on the August one.
+        ({"bank_holidays": "closed"}, "2026-11-23T10:00:00Z", "2026-08-31T10:00:00+01:00"),
+        # Hours that only start next year are not open on a Monday before then.
+        ({"valid_from": "2027-01-04"}, "2027-01-04T10:00:00Z", "2026-11-30T10:00:00Z"),
+    ],
+)
+def test_open_now_applies_the_rules_weekly_intervals_cannot(
+    world, hours, open_monday, closed_monday
+):
+    from tests.api.conftest import service_body
+
+    rules = {"rules": [{"days": ["mon"], "opens": "09:00", "closes": "17:00"}]}
+    body = service_body(world.organization_id, name="Quillfeather Listening Line")
+    body["channels"][0]["hours"] = {**rules, **hours}
+    created = world.client.post("/api/v1/services", json=body, headers=world.auth("writer"))
+    assert created.status_code == 201, created.get_json()
+
+    def found(at, **open_now):
+        return names(search(world.client, q="Quillfeather", at=at, **open_now))
+
+    assert found(open_monday, open_now=True) == ["Quillfeather Listening Line"]
+    assert found(closed_monday, open_now=True) == []
+    (hit,) = search(world.client, q="Quillfeather", at=closed_monday)["contents"]
+    assert hit["open_now"] is False
