@@ -12,10 +12,13 @@ past the first pages of a pool this size anyway.
 
 from __future__ import annotations
 
+import time
+from threading import Lock
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import orjson
-from sqlalchemy import Integer, Select, select, text
+from sqlalchemy import Engine, Integer, Select, select, text
 from sqlalchemy.orm import Session
 
 from directory.search.text import Concept, fts5_match, tsquery
@@ -33,6 +36,9 @@ MAX_CANDIDATES_WITH_PLACE = 500
 MIN_EVERY_MATCHES = 20
 # Up to this many matches, SQLite ranks every one (about 3 ms at most); past it, in tiers.
 RANK_ALL_UP_TO = 2_000
+# How long a concept's count of matches is reused, like the vocabulary (vocabulary.py).
+CONCEPT_COUNT_TTL = 60.0
+MAX_CONCEPT_COUNTS = 10_000
 
 # SQLite? -> the full-text query over search documents: (document id, relevance), best first,
 # then by id. bm25 is lower for better matches; name, issues and body weigh 10 : 5 : 1
@@ -135,7 +141,7 @@ def text_matches(
     only the nearby matches come back besides, not every match in the country."""
     sqlite = session.get_bind().dialect.name == "sqlite"
     match = (fts5_match if sqlite else tsquery)(concepts, prefix, every=every)
-    if sqlite and _count_up_to(session, match, RANK_ALL_UP_TO + 1) > RANK_ALL_UP_TO:
+    if sqlite and _too_many_to_rank(session, concepts, prefix, match, every=every):
         found = _tiered_matches(session, match, size, nearby)
     else:
         statement = text(_RANKED_NEAR_SQL[sqlite] if nearby else _RANKED_SQL[sqlite])
@@ -172,6 +178,54 @@ def _tiered_matches(
         for (document,) in connection.execute(near).all():
             found.setdefault(document, 0.0)
     return [(document, float(score)) for document, score in found.items()]
+
+
+def _too_many_to_rank(
+    session: Session, concepts: list[Concept], prefix: str | None, match: str, *, every: bool
+) -> bool:
+    """Whether the query matches more than RANK_ALL_UP_TO documents.
+
+    Counting costs about a millisecond at the cap, so each concept's count is kept for a
+    while (a count only chooses how to rank, so a minute-old one does no harm): all of
+    the concepts match no more than the rarest one does, any of them no more than their sum
+    and no fewer than the commonest. Only between those bounds is the query itself counted.
+    """
+    cap = RANK_ALL_UP_TO + 1
+    counts = [_concept_count(session, concept, prefix, cap) for concept in concepts]
+    at_most = min(counts) if every else sum(counts)
+    at_least = counts[0] if len(counts) == 1 else (0 if every else max(counts))
+    if at_most <= RANK_ALL_UP_TO:
+        return False
+    if at_least > RANK_ALL_UP_TO:
+        return True
+    return _count_up_to(session, match, cap) > RANK_ALL_UP_TO
+
+
+# engine -> (concept's match, cap) -> (when counted, count); by engine, not URL, so that two
+# databases at one URL (tests' in-memory ones) never share counts.
+_concept_counts: WeakKeyDictionary[Engine, dict[tuple[str, int], tuple[float, int]]] = (
+    WeakKeyDictionary()
+)
+_counts_lock = Lock()
+
+
+def _concept_count(session: Session, concept: Concept, prefix: str | None, cap: int) -> int:
+    """How many documents match one concept, counting no further than `cap`; kept for
+    CONCEPT_COUNT_TTL seconds."""
+    match = fts5_match([concept], prefix)
+    engine, now = session.get_bind(), time.monotonic()
+    assert isinstance(engine, Engine)
+    with _counts_lock:
+        counts = _concept_counts.setdefault(engine, {})
+        kept = counts.get((match, cap))
+    if kept is not None and now - kept[0] < CONCEPT_COUNT_TTL:
+        return kept[1]
+    count = _count_up_to(session, match, cap)
+    with _counts_lock:
+        if len(counts) >= MAX_CONCEPT_COUNTS:
+            counts.clear()
+        counts[(match, cap)] = (now, count)
+    return count
 
 
 def _count_up_to(session: Session, match: str, cap: int) -> int:

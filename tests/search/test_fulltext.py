@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from weakref import WeakKeyDictionary
+
 import pytest
 from sqlalchemy import text
 
@@ -112,3 +114,70 @@ def test_a_common_concept_still_brings_every_nearby_match(seeded_app, tiered):
         no_match = max(anywhere) + 1 if max(anywhere) + 1 not in anywhere else -1
         pool = text_pool(session, [("mental",)], None, size=2, nearby={*elsewhere, no_match})
     assert set(pool) == set(alone) | set(elsewhere)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.parametrize(
+    ("concepts", "every"),
+    [
+        ([("mental",)], True),  # one concept: its own count decides
+        ([("mental",), ("zzzunknown",)], True),  # the rarest bounds all of them
+        ([("mental",), ("crisis",)], True),  # both common: the query itself is counted
+        ([("mental",), ("crisis",)], False),  # any of them: at least the commonest
+        ([("zzzunknown",), ("qqqunknown",)], False),  # no more than their sum
+    ],
+)
+@pytest.mark.parametrize("cap", [1, 5, 20, 2_000])
+def test_kept_concept_counts_choose_as_counting_the_query_would(
+    seeded_app, monkeypatch, concepts, every, cap
+):
+    from directory.search.text import fts5_match
+
+    monkeypatch.setattr(fulltext, "RANK_ALL_UP_TO", cap)
+    with seeded_app.app_context():
+        session = db.session
+        match = fts5_match(concepts, None, every=every)
+        exact = len(matching(session, match)) > cap
+        for _ in range(2):  # counted, then kept
+            assert fulltext._too_many_to_rank(session, concepts, None, match, every=every) == exact
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_kept_concept_counts_spare_counting(seeded_app, monkeypatch):
+    from directory.search.text import fts5_match
+
+    monkeypatch.setattr(fulltext, "RANK_ALL_UP_TO", 1)
+    monkeypatch.setattr(fulltext, "_concept_counts", WeakKeyDictionary())  # none kept yet
+    counted = []
+    count_up_to = fulltext._count_up_to
+    monkeypatch.setattr(
+        fulltext, "_count_up_to", lambda *args: counted.append(args[1]) or count_up_to(*args)
+    )
+
+    def counts(concepts):
+        counted.clear()
+        match = fts5_match(concepts, None)
+        fulltext._too_many_to_rank(db.session, concepts, None, match, every=True)
+        return len(counted)
+
+    with seeded_app.app_context():
+        assert counts([("mental",)]) == 1
+        assert counts([("mental",)]) == 0  # kept
+        assert counts([("mental",), ("zzzunknown",)]) == 1  # the new concept; then bounded
+        assert counts([("mental",), ("zzzunknown",)]) == 0
+        assert counts([("mental",), ("crisis",)]) == 2  # "crisis"; both common: the query
+        assert counts([("mental",), ("crisis",)]) == 1
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_concept_counts_are_kept_per_database(seeded_app):
+    from tests.conftest import _dispose, _make_app
+
+    empty = _make_app("sqlite", "unused")  # the same URL, sqlite://, another database
+    try:
+        with seeded_app.app_context():
+            assert fulltext._concept_count(db.session, ("mental",), None, 2) == 2
+        with empty.app_context():
+            assert fulltext._concept_count(db.session, ("mental",), None, 2) == 0
+    finally:
+        _dispose(empty)
