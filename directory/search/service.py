@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Select, and_, case, false, not_, or_, select
@@ -155,7 +156,8 @@ def search_services(
     ranked = rank(candidates, has_place=place is not None, today=to_london(request.at).date())
     start = (request.page - 1) * request.per_page
     page = ranked[start : start + request.per_page]
-    services = load_services(session, [c.service_id for c, _ in page])
+    revisions = {row.service_id: row.revision for row in rows}
+    services = load_services(session, [c.service_id for c, _ in page], revisions)
     hits = [
         SearchHit(
             service=services[candidate.service_id],
@@ -313,6 +315,7 @@ def _candidates_statement(
         d.issue_codes,
         d.channel_types,
         needs_exact.label("needs_exact"),
+        d.revision,
     ).where(
         *document_conditions(
             session, replace(filters, open_now=None), rows_chosen_elsewhere=relevance is not None
@@ -365,7 +368,7 @@ def _exact_open_now(
     ids = [row.service_id for row in rows if row.needs_exact]
     if not ids:
         return {}
-    services = load_services(session, ids)
+    services = load_services(session, ids, {row.service_id: row.revision for row in rows})
     answers: dict[str, bool | None] = {}
     for service_id, service in services.items():
         status = service_status(service, filters.at, filters.nation)
@@ -385,7 +388,7 @@ def _matched(
     parents = {term.parent.code for term in service.issues if term.parent is not None}
     words: list[str] = []
     if parsed:
-        found = set(normalise(" ".join(document_text(service))).split())
+        found = _words_of(service)
         looked_for = [*parsed.words, *(meant for _, meant in parsed.corrections)]
         words = [
             w
@@ -414,6 +417,13 @@ def _matched(
         "issues": issues,
         "place": place_reason,
     }
+
+
+@lru_cache(maxsize=4096)
+def _words_of(service: ServiceRecord) -> frozenset[str]:
+    """The words a service is found by. Cached: a record is never changed (snapshots.py),
+    and records hash by identity."""
+    return frozenset(normalise(" ".join(document_text(service))).split())
 
 
 def _sorted_counts(counter: Counter[str]) -> dict[str, int]:

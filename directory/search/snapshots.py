@@ -16,7 +16,7 @@ Anything that writes loads services through the ORM in its own session.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from threading import Lock
 
 from sqlalchemy import or_, select
@@ -32,11 +32,32 @@ _cache: OrderedDict[str, ServiceRecord] = OrderedDict()
 _lock = Lock()
 
 
-def load_services(session: Session, service_ids: Iterable[str]) -> dict[str, ServiceRecord]:
-    """These services with everything a response shows: service id -> read-only service."""
+def load_services(
+    session: Session, service_ids: Iterable[str], revisions: Mapping[str, str] | None = None
+) -> dict[str, ServiceRecord]:
+    """These services with everything a response shows: service id -> read-only service.
+
+    `revisions`: their search documents' revisions, when the caller has just read them in
+    this transaction (a search has); services cached under them need no query at all.
+    """
     ids = list(dict.fromkeys(service_ids))
-    if not ids:
-        return {}
+    found: dict[str, ServiceRecord] = {}
+    if revisions:
+        with _lock:
+            for service_id in ids:
+                revision = revisions.get(service_id)
+                if revision is not None and (cached := _cache.get(revision)) is not None:
+                    _cache.move_to_end(revision)
+                    found[service_id] = cached
+    missing = [service_id for service_id in ids if service_id not in found]
+    if missing:
+        found.update(_read(session, missing))
+    return found
+
+
+def _read(session: Session, ids: list[str]) -> dict[str, ServiceRecord]:
+    """Services from the cache by their current revision, else from their cards, else from
+    the tables; caching what was read."""
     stored = {
         service_id: (revision, card)
         for service_id, revision, card in session.connection()

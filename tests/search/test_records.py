@@ -84,3 +84,29 @@ def test_a_committed_change_reaches_the_card_and_the_cache(app, seed):
         assert revision != db.session.scalar(
             select(SearchDocument.revision).where(SearchDocument.service_id == service_id)
         )
+
+
+def test_known_revisions_serve_cached_services_without_a_query_and_never_stale(app, seed):
+    from sqlalchemy import event
+
+    seed(demo=False)
+    with app.app_context():
+        forget_services()
+        service_id = db.session.scalar(select(Service.id).where(Service.name == "Samaritans"))
+        old_revision = db.session.scalar(
+            select(SearchDocument.revision).where(SearchDocument.service_id == service_id)
+        )
+        before = load_services(db.session, [service_id])[service_id]
+        statements = []
+        event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(1))
+        cached = load_services(db.session, [service_id], {service_id: old_revision})
+        assert cached[service_id] is before
+        assert statements == []
+
+        db.session.get(Service, service_id).channels[0].instructions = "Ask for a listener"
+        db.session.commit()
+        new_revision = db.session.scalar(
+            select(SearchDocument.revision).where(SearchDocument.service_id == service_id)
+        )
+        after = load_services(db.session, [service_id], {service_id: new_revision})
+        assert after[service_id].channels[0].instructions == "Ask for a listener"
