@@ -107,14 +107,19 @@ def text_pool(
     size: int,
     nearby: set[int] | None = None,
     any_concept: bool = False,
+    every_pool: dict[int, float] | None = None,
 ) -> dict[int, float]:
     """The best `size` text matches, and with `nearby` every match among those documents
     too: search document id -> relevance, larger is better (0: matched, unscored).
 
     A query asks for every concept first, and for any of them (those with all first) when
-    few services match all, or when asked to (`any_concept`).
+    few services match all, or when asked to (`any_concept`; `every_pool`: this query's
+    pool of every concept, if already found).
     """
-    matches = text_matches(session, concepts, prefix, size=size, every=True, nearby=nearby)
+    if every_pool is not None:
+        matches = sorted(every_pool.items(), key=lambda pair: (-pair[1], pair[0]))
+    else:
+        matches = text_matches(session, concepts, prefix, size=size, every=True, nearby=nearby)
     if len(concepts) > 1 and (any_concept or len(matches) < MIN_EVERY_MATCHES):
         # Those that matched every concept stay first.
         first = {document for document, _ in matches}

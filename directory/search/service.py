@@ -124,7 +124,13 @@ def search_services(
         # within the filters: any concept will do, those matching all first. (With fewer in
         # the country, text_pool has already widened the search.)
         relevance = text_pool(
-            session, concepts, parsed.prefix, size=size, nearby=nearby, any_concept=True
+            session,
+            concepts,
+            parsed.prefix,
+            size=size,
+            nearby=nearby,
+            any_concept=True,
+            every_pool=relevance,
         )
         statement = _candidates_statement(session, filters, relevance, place, distances)
         rows = session.connection().execute(statement).all()

@@ -181,3 +181,21 @@ def test_concept_counts_are_kept_per_database(seeded_app):
             assert fulltext._concept_count(db.session, ("mental",), None, 2) == 0
     finally:
         _dispose(empty)
+
+
+def test_widening_to_any_concept_reuses_the_every_concept_pool(seeded_app, monkeypatch):
+    concepts = [("anxiety",), ("crisis",)]
+    with seeded_app.app_context():
+        session = db.session
+        every = text_pool(session, concepts, None, size=500)
+        widened = text_pool(session, concepts, None, size=500, any_concept=True)
+        asked = []
+        real = fulltext.text_matches
+        monkeypatch.setattr(
+            fulltext, "text_matches", lambda *a, **k: asked.append(k["every"]) or real(*a, **k)
+        )
+        reused = text_pool(session, concepts, None, size=500, any_concept=True, every_pool=every)
+    assert every
+    assert len(widened) > len(every)
+    assert reused == widened
+    assert asked == [False]  # the every-concept query is not asked again
