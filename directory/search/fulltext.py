@@ -109,22 +109,40 @@ def text_pool(
     nearby: set[int] | None = None,
     any_concept: bool = False,
     every_pool: dict[int, float] | None = None,
+    nearby_match_any: bool = False,
 ) -> dict[int, float]:
     """The best `size` text matches, and with `nearby` every match among those documents
     too: search document id -> relevance, larger is better (0: matched, unscored).
 
     A query asks for every concept first, and for any of them (those with all first) when
     few services match all, or when asked to (`any_concept`; `every_pool`: this query's
-    pool of every concept, if already found).
+    pool of every concept, if already found; `nearby_match_any`: every nearby document is
+    known to match some concept, as search_services finds them).
     """
     if every_pool is not None:
         matches = sorted(every_pool.items(), key=lambda pair: (-pair[1], pair[0]))
     else:
-        matches = text_matches(session, concepts, prefix, size=size, every=True, nearby=nearby)
+        matches = text_matches(
+            session,
+            concepts,
+            prefix,
+            size=size,
+            every=True,
+            nearby=nearby,
+            nearby_match=nearby_match_any and len(concepts) == 1,
+        )
     if len(concepts) > 1 and (any_concept or len(matches) < MIN_EVERY_MATCHES):
         # Those that matched every concept stay first.
         first = {document for document, _ in matches}
-        any_of = text_matches(session, concepts, prefix, size=size, every=False, nearby=nearby)
+        any_of = text_matches(
+            session,
+            concepts,
+            prefix,
+            size=size,
+            every=False,
+            nearby=nearby,
+            nearby_match=nearby_match_any,
+        )
         top = max((score for _, score in any_of), default=0.0) + 1.0
         boosted = [(d, score + top if d in first else score) for d, score in any_of]
         matches = sorted(boosted, key=lambda pair: (-pair[1], pair[0]))
@@ -142,13 +160,15 @@ def text_matches(
     size: int,
     every: bool,
     nearby: set[int] | None,
+    nearby_match: bool = False,
 ) -> list[tuple[int, float]]:
     """The index's best `size` matches and every match among `nearby`, best first;
-    only the nearby matches come back besides, not every match in the country."""
+    only the nearby matches come back besides, not every match in the country.
+    `nearby_match`: the nearby documents are known to match."""
     sqlite = session.get_bind().dialect.name == "sqlite"
     match = (fts5_match if sqlite else tsquery)(concepts, prefix, every=every)
     if sqlite and _too_many_to_rank(session, concepts, prefix, match, every=every):
-        found = _tiered_matches(session, match, size, nearby)
+        found = _tiered_matches(session, match, size, nearby, nearby_match)
     else:
         statement = text(_RANKED_NEAR_SQL[sqlite] if nearby else _RANKED_SQL[sqlite])
         statement = statement.bindparams(match=match, limit=size)
@@ -160,7 +180,7 @@ def text_matches(
 
 
 def _tiered_matches(
-    session: Session, match: str, size: int, nearby: set[int] | None
+    session: Session, match: str, size: int, nearby: set[int] | None, nearby_match: bool
 ) -> list[tuple[int, float]]:
     """SQLite, a common concept: name matches by bm25, then issue-term matches, then the rest,
     unscored (0.0), until the pool is full; and every match among `nearby`."""
@@ -179,7 +199,12 @@ def _tiered_matches(
             if len(found) >= size:
                 break
             found.setdefault(document, 0.0)
-    if nearby:
+    if nearby and nearby_match:
+        # Known to match, unscored either way: no need to find the match set again (its cost
+        # grows with the matches in the whole country).
+        for document in nearby:
+            found.setdefault(document, 0.0)
+    elif nearby:
         near = text(_MATCHING_IDS_SQL).bindparams(match=match, ids=_json_ids(sorted(nearby)))
         for (document,) in connection.execute(near).all():
             found.setdefault(document, 0.0)

@@ -110,7 +110,9 @@ def search_services(
         # crowd them out.
         nearby = set(distances) if place else None
         size = MAX_CANDIDATES_WITH_PLACE if place else MAX_CANDIDATES
-        relevance = text_pool(session, concepts, parsed.prefix, size=size, nearby=nearby)
+        relevance = text_pool(
+            session, concepts, parsed.prefix, size=size, nearby=nearby, nearby_match_any=True
+        )
     statement = _candidates_statement(session, filters, relevance, place, distances)
     # Core execution (no ORM result processing): these are plain rows, hundreds of them.
     rows = session.connection().execute(statement).all()
@@ -131,6 +133,7 @@ def search_services(
             nearby=nearby,
             any_concept=True,
             every_pool=relevance,
+            nearby_match_any=True,
         )
         statement = _candidates_statement(session, filters, relevance, place, distances)
         rows = session.connection().execute(statement).all()

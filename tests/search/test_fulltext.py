@@ -199,3 +199,22 @@ def test_widening_to_any_concept_reuses_the_every_concept_pool(seeded_app, monke
     assert len(widened) > len(every)
     assert reused == widened
     assert asked == [False]  # the every-concept query is not asked again
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("concepts", [[("mental",)], [("mental",), ("crisis",)]])
+def test_nearby_documents_known_to_match_give_the_same_pool(seeded_app, tiered, concepts):
+    with seeded_app.app_context():
+        session = db.session
+        any_match = fulltext.fts5_match(concepts, None, every=False)
+        # As search_services finds them: nearby documents that match some concept.
+        nearby = set(sorted(matching(session, any_match))[::3])
+        asked = text_pool(session, concepts, None, size=3, nearby=nearby)
+        known = text_pool(session, concepts, None, size=3, nearby=nearby, nearby_match_any=True)
+        widened = text_pool(session, concepts, None, size=3, nearby=nearby, any_concept=True)
+        widened_known = text_pool(
+            session, concepts, None, size=3, nearby=nearby, any_concept=True, nearby_match_any=True
+        )
+    assert len(asked) > 3
+    assert known == asked
+    assert widened_known == widened
