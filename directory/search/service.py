@@ -42,7 +42,13 @@ from directory.search.index import document_text
 from directory.search.ranking import Candidate, rank, stale_days
 from directory.search.records import ServiceRecord
 from directory.search.snapshots import load_services
-from directory.search.text import ParsedQuery, normalise, parse_query, query_concepts
+from directory.search.text import (
+    ParsedQuery,
+    normalise,
+    parse_query,
+    query_concepts,
+    words_in,
+)
 from directory.search.vocabulary import load_vocabulary
 
 DEFAULT_RADIUS_KM = 25.0
@@ -397,14 +403,14 @@ def _matched(
     parents = {term.parent.code for term in service.issues if term.parent is not None}
     words: list[str] = []
     if parsed:
-        found = _words_of(service)
+        found = _found_by(service)
         looked_for = [*parsed.words, *(meant for _, meant in parsed.corrections)]
         words = [
             w
             for w in dict.fromkeys(looked_for)
-            if w in found
-            or (w == parsed.prefix and any(f.startswith(w) for f in found))
-            or any(f.startswith(w[:5]) for f in found if len(w) >= 5)  # stems: "attacks"
+            if f" {w} " in found
+            or (len(w) >= 5 and f" {w[:5]}" in found)  # stems: "attacks"
+            or (w == parsed.prefix and f" {w}" in found)
         ]
     synonyms = [
         {"typed": s.typed, "issue": s.issue}
@@ -428,11 +434,12 @@ def _matched(
     }
 
 
-@lru_cache(maxsize=4096)
-def _words_of(service: ServiceRecord) -> frozenset[str]:
-    """The words a service is found by. Cached: a record is never changed (snapshots.py),
-    and records hash by identity."""
-    return frozenset(normalise(" ".join(document_text(service))).split())
+@lru_cache(maxsize=10_000)
+def _found_by(service: ServiceRecord) -> str:
+    """The words a service is found by, normalised, each with a space before and after.
+    Cached (about 500 bytes each): a record is never changed (snapshots.py), and records
+    hash by identity."""
+    return f" {' '.join(words_in(' '.join(document_text(service))))} "
 
 
 def _sorted_counts(counter: Counter[str]) -> dict[str, int]:

@@ -51,15 +51,20 @@ class ParsedQuery:
 
 
 def normalise(text: str) -> str:
-    """Lower-case ASCII words separated by single spaces; everything else is dropped."""
-    text = text[: MAX_QUERY_CHARS * 4]
+    """What was typed as lower-case ASCII words separated by single spaces, everything else
+    dropped; cut to MAX_QUERY_CHARS."""
+    return " ".join(words_in(text[: MAX_QUERY_CHARS * 4]))[:MAX_QUERY_CHARS].strip()
+
+
+def words_in(text: str) -> list[str]:
+    """Every word of a text, however long, as normalise() gives them."""
     if not text.isascii():  # ASCII has no accents to fold: the common case, and far quicker
         # Accents go ("café" -> cafe); apostrophes join ("can't" -> cant); anything else
         # separates.
         text = unicodedata.normalize("NFKD", text)
         text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.lower().replace("'", "").replace("\u2019", "")
-    return " ".join(re.findall(r"[a-z0-9]+", text))[:MAX_QUERY_CHARS].strip()
+    return re.findall(r"[a-z0-9]+", text)
 
 
 def synonym_table(terms: Iterable[tuple[str, str, Iterable[str]]]) -> dict[str, str]:
@@ -151,7 +156,7 @@ def correct_word(word: str, vocabulary: frozenset[str] | set[str]) -> str | None
 
 def vocabulary_of(texts: Iterable[str]) -> frozenset[str]:
     """Every word of these texts, for typo correction."""
-    return frozenset(w for text in texts for w in normalise(text).split() if len(w) >= 2)
+    return frozenset(w for text in texts for w in words_in(text) if len(w) >= 2)
 
 
 # Phrases any of which will do: one word each for what was typed, a few words in order for a

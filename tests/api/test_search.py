@@ -311,3 +311,20 @@ def test_open_now_applies_the_rules_weekly_intervals_cannot(
     assert found(closed_monday, open_now=True) == []
     (hit,) = search(world.client, q="Quillfeather", at=closed_monday)["contents"]
     assert hit["open_now"] is False
+
+
+@pytest.mark.parametrize(
+    ("typed", "terms"),
+    [
+        ("samar", ["samar"]),  # the last word as a prefix
+        ("samaritans", ["samaritans"]),  # a whole word
+        ("samaritans listeners", ["samaritans"]),  # a word the service is not found by
+        ("samaritans emailing", ["samaritans", "emailing"]),  # its stem is: "email"
+        # Words past the first 200 characters of what it is found by count too.
+        ("samaritans anyone", ["samaritans", "anyone"]),
+    ],
+)
+def test_matched_terms_are_the_words_the_service_is_found_by(client, typed, terms):
+    body = search(client, q=typed, include_demo=False)
+    samaritans = next(hit for hit in body["contents"] if hit["name"] == "Samaritans")
+    assert samaritans["matched"]["terms"] == terms

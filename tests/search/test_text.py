@@ -146,3 +146,11 @@ def test_a_typo_of_a_stop_word_is_dropped_not_searched():
     assert parsed.words == ()
     assert parsed.corrections == ()
     assert [s.issue for s in parsed.synonyms] == ["bereavement"]
+
+
+def test_the_vocabulary_takes_every_word_of_a_long_text():
+    from directory.search.text import vocabulary_of
+
+    long_text = "listening " * 40 + "befriending"  # past the 200 characters of a query
+    assert "befriending" in vocabulary_of([long_text])
+    assert normalise(long_text).split()[-1] != "befriending"
