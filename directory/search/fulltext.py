@@ -1,13 +1,14 @@
 """The full-text index's side of a search: which documents match the text, and how well.
 
-A pool of the best few hundred matches goes on to ranking. The index ranks and cuts in one
+A pool of the best hundred or so matches goes on to ranking. The index ranks and cuts in one
 step (FTS5 bm25 / ts_rank_cd), but scoring costs 1.3-2.4 µs per match in FTS5, and a common
 concept ("anxiety", "depression") matches a fifth of a 50,000-service directory: ranking every
 match cost 11-25 ms of each such search. So on SQLite a concept with more than RANK_ALL_UP_TO
 matches is ranked in tiers instead: the matches in service names by bm25 (a name match weighs
-most, 10 : 5 : 1), then, if the pool is not yet full, the other matches in issue terms, then
-the rest, unscored. Those unscored ones rank on distance, open-now and freshness alone; they are
-past the first pages of a pool this size anyway.
+most, 10 : 5 : 1; unscored too past RANK_NAMES_UP_TO of them), then, if the pool is not yet
+full, the other matches in issue terms, then the rest, unscored. Those unscored ones rank on
+distance, open-now and freshness alone; they are past the first pages of a pool this size
+anyway.
 """
 
 from __future__ import annotations
@@ -37,6 +38,9 @@ MAX_CANDIDATES_WITH_PLACE = 500
 MIN_EVERY_MATCHES = 20
 # Up to this many matches, SQLite ranks every one (about 3 ms at most); past it, in tiers.
 RANK_ALL_UP_TO = 2_000
+# The same for a common concept's matches in service names, the first tier: "support" is in
+# the names of 7,000 of 50,000 services, and ranking those cost 7 ms.
+RANK_NAMES_UP_TO = 2_000
 # How long a concept's count of matches is reused, like the vocabulary (vocabulary.py).
 CONCEPT_COUNT_TTL = 60.0
 MAX_CONCEPT_COUNTS = 10_000
@@ -168,7 +172,7 @@ def text_matches(
     sqlite = session.get_bind().dialect.name == "sqlite"
     match = (fts5_match if sqlite else tsquery)(concepts, prefix, every=every)
     if sqlite and _too_many_to_rank(session, concepts, prefix, match, every=every):
-        found = _tiered_matches(session, match, size, nearby, nearby_match)
+        found = _tiered_matches(session, concepts, prefix, every, size, nearby, nearby_match)
     else:
         statement = text(_RANKED_NEAR_SQL[sqlite] if nearby else _RANKED_SQL[sqlite])
         statement = statement.bindparams(match=match, limit=size)
@@ -180,17 +184,30 @@ def text_matches(
 
 
 def _tiered_matches(
-    session: Session, match: str, size: int, nearby: set[int] | None, nearby_match: bool
+    session: Session,
+    concepts: list[Concept],
+    prefix: str | None,
+    every: bool,
+    size: int,
+    nearby: set[int] | None,
+    nearby_match: bool,
 ) -> list[tuple[int, float]]:
-    """SQLite, a common concept: name matches by bm25, then issue-term matches, then the rest,
-    unscored (0.0), until the pool is full; and every match among `nearby`."""
+    """SQLite, a common concept: name matches by bm25 (unscored too when there are more
+    than RANK_NAMES_UP_TO), then issue-term matches, then the rest, unscored (0.0), until
+    the pool is full; and every match among `nearby`."""
     connection = session.connection()
-    ranked = text(_RANKED_SQL[True]).bindparams(match=_in_columns("name", match))
-    found: dict[int, float] = {
-        document: score
-        for document, score in connection.execute(ranked.bindparams(limit=size)).all()
-    }
-    for tier in (_in_columns("issues", match), match):
+    match = fts5_match(concepts, prefix, every=every)
+    in_names = _in_columns("name", match)
+    tiers = [_in_columns("issues", match), match]
+    found: dict[int, float] = {}
+    if _too_many_to_rank(
+        session, concepts, prefix, in_names, every=every, up_to=RANK_NAMES_UP_TO, column="name"
+    ):
+        tiers.insert(0, in_names)
+    else:
+        ranked = text(_RANKED_SQL[True]).bindparams(match=in_names, limit=size)
+        found.update(connection.execute(ranked).all())
+    for tier in tiers:
         if len(found) >= size:
             break
         wanted = size + len(found)  # enough left after skipping those already found
@@ -212,24 +229,33 @@ def _tiered_matches(
 
 
 def _too_many_to_rank(
-    session: Session, concepts: list[Concept], prefix: str | None, match: str, *, every: bool
+    session: Session,
+    concepts: list[Concept],
+    prefix: str | None,
+    match: str,
+    *,
+    every: bool,
+    up_to: int | None = None,
+    column: str | None = None,
 ) -> bool:
-    """Whether the query matches more than RANK_ALL_UP_TO documents.
+    """Whether the query (`match`, in `column` if given) matches more than `up_to`
+    documents (default RANK_ALL_UP_TO).
 
     Counting costs about a millisecond at the cap, so each concept's count is kept for a
     while (a count only chooses how to rank, so a minute-old one does no harm): all of
     the concepts match no more than the rarest one does, any of them no more than their sum
     and no fewer than the commonest. Only between those bounds is the query itself counted.
     """
-    cap = RANK_ALL_UP_TO + 1
-    counts = [_concept_count(session, concept, prefix, cap) for concept in concepts]
+    up_to = RANK_ALL_UP_TO if up_to is None else up_to
+    cap = up_to + 1
+    counts = [_concept_count(session, concept, prefix, cap, column) for concept in concepts]
     at_most = min(counts) if every else sum(counts)
     at_least = counts[0] if len(counts) == 1 else (0 if every else max(counts))
-    if at_most <= RANK_ALL_UP_TO:
+    if at_most <= up_to:
         return False
-    if at_least > RANK_ALL_UP_TO:
+    if at_least > up_to:
         return True
-    return _count_up_to(session, match, cap) > RANK_ALL_UP_TO
+    return _count_up_to(session, match, cap) > up_to
 
 
 # engine -> (concept's match, cap) -> (when counted, count); by engine, not URL, so that two
@@ -240,10 +266,14 @@ _concept_counts: WeakKeyDictionary[Engine, dict[tuple[str, int], tuple[float, in
 _counts_lock = Lock()
 
 
-def _concept_count(session: Session, concept: Concept, prefix: str | None, cap: int) -> int:
-    """How many documents match one concept, counting no further than `cap`; kept for
-    CONCEPT_COUNT_TTL seconds."""
+def _concept_count(
+    session: Session, concept: Concept, prefix: str | None, cap: int, column: str | None = None
+) -> int:
+    """How many documents match one concept (in `column`, if given), counting no further
+    than `cap`; kept for CONCEPT_COUNT_TTL seconds."""
     match = fts5_match([concept], prefix)
+    if column is not None:
+        match = _in_columns(column, match)
     engine, now = session.get_bind(), time.monotonic()
     assert isinstance(engine, Engine)
     with _counts_lock:

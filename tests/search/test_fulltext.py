@@ -105,6 +105,23 @@ def test_a_common_concept_ranks_name_matches_then_issue_terms_then_the_rest(seed
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_a_concept_common_in_names_takes_name_matches_first_unscored(
+    seeded_app, tiered, monkeypatch
+):
+    monkeypatch.setattr(fulltext, "RANK_NAMES_UP_TO", 1)
+    with seeded_app.app_context():
+        session = db.session
+        in_names = matching(session, '{name} : ("mental")')
+        in_issues = matching(session, '{issues} : ("mental")') - in_names
+        names_only = text_pool(session, [("mental",)], None, size=len(in_names))
+        then_issues = text_pool(session, [("mental",)], None, size=len(in_names) + 2)
+    assert len(in_names) > 1
+    assert set(names_only) == in_names
+    assert set(then_issues) - in_names <= in_issues
+    assert set(then_issues.values()) == {0.0}
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_a_common_concept_still_brings_every_nearby_match(seeded_app, tiered):
     with seeded_app.app_context():
         session = db.session
