@@ -8,13 +8,34 @@ from functools import lru_cache
 
 from directory.hours import HoursError, OpenStatus, WeeklyHours, open_status, parse_hours
 from directory.models import Channel, Schedule, Service
+from directory.search.records import ScheduleRecord
 
 
-def schedule_hours(schedule: Schedule | None) -> WeeklyHours | None:
+def schedule_hours(schedule: Schedule | ScheduleRecord | None) -> WeeklyHours | None:
     """Return a published schedule as WeeklyHours, or None when hours are unknown."""
     if schedule is None or not schedule.published:
         return None
-    return _parsed(json.dumps(schedule.as_hours_dict(), sort_keys=True, default=str))
+    if isinstance(schedule, ScheduleRecord):
+        # A record never changes (records.py): its hours are looked up once, by identity.
+        # Writing its hours as JSON for the parse cache was a third of showing its channels.
+        known = _record_hours.get(id(schedule))
+        if known is not None and known[0] is schedule:
+            return known[1]
+        hours = _parsed(_hours_json(schedule))
+        if len(_record_hours) >= MAX_RECORD_HOURS:
+            _record_hours.clear()
+        _record_hours[id(schedule)] = (schedule, hours)  # kept alive, so its id stays its own
+        return hours
+    return _parsed(_hours_json(schedule))
+
+
+# About three schedules per cached service (snapshots.MAX_CACHED services).
+MAX_RECORD_HOURS = 30_000
+_record_hours: dict[int, tuple[ScheduleRecord, WeeklyHours | None]] = {}
+
+
+def _hours_json(schedule: Schedule | ScheduleRecord) -> str:
+    return json.dumps(schedule.as_hours_dict(), sort_keys=True, default=str)
 
 
 @lru_cache(maxsize=4096)

@@ -110,3 +110,29 @@ def test_known_revisions_serve_cached_services_without_a_query_and_never_stale(a
         )
         after = load_services(db.session, [service_id], {service_id: new_revision})
         assert after[service_id].channels[0].instructions == "Ask for a listener"
+
+
+def test_a_records_hours_are_worked_out_once(monkeypatch):
+    from directory.search import availability
+    from directory.search.records import ScheduleRecord
+
+    schedule = ScheduleRecord(
+        open_24_7=False,
+        bank_holidays="normal",
+        rules=[{"days": ["mon"], "opens": "09:00", "closes": "17:00"}],
+        valid_from=None,
+        valid_to=None,
+        notes=None,
+        verification="verified",
+    )
+    written = []
+    real = availability._hours_json
+    monkeypatch.setattr(availability, "_hours_json", lambda s: written.append(s) or real(s))
+    first = availability.schedule_hours(schedule)
+    assert first is not None
+    assert availability.schedule_hours(schedule) is first
+    assert written == [schedule]
+    # An equal record is another record: worked out for itself, to the same hours.
+    twin = ScheduleRecord(**{f: getattr(schedule, f) for f in schedule.__dataclass_fields__})
+    assert availability.schedule_hours(twin) == first
+    assert written == [schedule, twin]
