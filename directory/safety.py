@@ -8,7 +8,10 @@ marked verified there); tests check they match seed_data/services.yaml.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from typing import Any
+
+import orjson
 
 NATIONS = ("ENG", "SCT", "WLS", "NIR")
 NATION_NAMES = {"ENG": "England", "SCT": "Scotland", "WLS": "Wales", "NIR": "Northern Ireland"}
@@ -131,10 +134,16 @@ def safety_block(nation: str | None = None) -> SafetyBlock:
 
 
 def safety_block_dict(nation: str | None = None) -> dict[str, Any]:
-    """Return the safety block as JSON-ready data."""
+    """Return the safety block as JSON-ready data (a fresh copy: callers may change it)."""
+    return orjson.loads(_safety_block_json(nation))  # type: ignore[no-any-return]
+
+
+@lru_cache(maxsize=len(NATIONS) + 1)
+def _safety_block_json(nation: str | None) -> bytes:
+    """The block is fixed for each nation: built once (asdict took 0.2 ms of every response)."""
     block = asdict(safety_block(nation))
     for route in [block["emergency"], *block["urgent"], *block["listening"]]:
         route["nations"] = list(route["nations"])
     block["urgent"] = list(block["urgent"])
     block["listening"] = list(block["listening"])
-    return block
+    return orjson.dumps(block)
