@@ -27,7 +27,7 @@ from directory.models import (
     TaxonomyTerm,
 )
 from directory.models.service import coverage_dict, eligibility_dict
-from directory.search.availability import channel_status, service_status, visible_channels
+from directory.search.availability import channel_statuses, service_status
 from directory.search.ranking import is_stale
 
 DEMO_LABEL = "Demo listing"
@@ -38,6 +38,7 @@ def present_service(
 ) -> dict[str, Any]:
     """Return everything a client may see about one service, with open-now at `at`; with
     `restricted` (the key's scope) also hidden addresses and the internal notes."""
+    channels = channel_statuses(service, at, nation)  # each channel's hours worked out once
     shown = {
         "id": service.id,
         "slug": service.slug,
@@ -63,11 +64,8 @@ def present_service(
         "eligibility": eligibility_dict(service),
         "coverage": coverage_dict(service),
         "hours": present_hours(service.schedule),
-        **_availability(service_status(service, at, nation)),
-        "channels": [
-            present_channel(channel, service, at=at, nation=nation)
-            for channel in visible_channels(service, nation)
-        ],
+        **_availability(service_status(service, at, nation, channels)),
+        "channels": [present_channel(channel, status) for channel, status in channels],
         "locations": [
             present_location(link.location, full=restricted) for link in service.location_links
         ],
@@ -92,10 +90,9 @@ def service_is_stale(service: Service, at: datetime) -> bool:
     return is_stale(service.last_verified_at, to_london(at).date())
 
 
-def present_channel(
-    channel: Channel, service: Service, *, at: datetime, nation: str | None
-) -> dict[str, Any]:
-    """Return one published channel with a link a phone or browser can follow."""
+def present_channel(channel: Channel, status: OpenStatus | None) -> dict[str, Any]:
+    """Return one published channel, with a link a phone or browser can follow and whether
+    it is open (`status`, from channel_statuses)."""
     return {
         "id": channel.id,
         "type": channel.type,
@@ -109,7 +106,7 @@ def present_channel(
         "hours": present_hours(channel.schedule),
         "verification": channel.verification,
         "note": channel.note,
-        **_availability(channel_status(channel, service, at, nation)),
+        **_availability(status),
     }
 
 

@@ -89,14 +89,31 @@ def visible_channels(service: Service, nation: str | None) -> list[Channel]:
 INFORMATION_ONLY = frozenset({"website"})
 
 
-def service_status(service: Service, at: datetime, nation: str | None) -> OpenStatus | None:
+def channel_statuses(
+    service: Service, at: datetime, nation: str | None
+) -> list[tuple[Channel, OpenStatus | None]]:
+    """Each channel a person in `nation` can use, with whether it is open at `at`."""
+    return [
+        (channel, channel_status(channel, service, at, nation))
+        for channel in visible_channels(service, nation)
+    ]
+
+
+def service_status(
+    service: Service,
+    at: datetime,
+    nation: str | None,
+    channels: list[tuple[Channel, OpenStatus | None]] | None = None,
+) -> OpenStatus | None:
     """A service is open when any of its usable contact channels is; None when no hours are
-    known."""
+    known. `channels`: channel_statuses() for the same service, instant and nation, if the
+    caller has them already."""
+    if channels is None:
+        channels = channel_statuses(service, at, nation)
     statuses = [
         status
-        for channel in visible_channels(service, nation)
-        if channel.type not in INFORMATION_ONLY
-        and (status := channel_status(channel, service, at, nation)) is not None
+        for channel, status in channels
+        if channel.type not in INFORMATION_ONLY and status is not None
     ]
     if not statuses:
         hours = schedule_hours(service.schedule)
