@@ -12,6 +12,7 @@ from sqlalchemy import (
     ColumnElement,
     Integer,
     Select,
+    String,
     and_,
     any_,
     bindparam,
@@ -98,17 +99,21 @@ def contains(column: ColumnElement[str], code: str) -> ColumnElement[bool]:
     return column.like(f"% {code} %")
 
 
-def among(
-    column: ColumnElement[int], name: str, ids: list[int], dialect: str
-) -> ColumnElement[bool]:
-    """`column IN ids`, with the ids as one parameter: a JSON array (SQLite) or an array
-    (PostgreSQL). The statement's text is then the same whatever the number of ids, so it is
-    compiled once; as a list, SQLAlchemy rendered and bound a placeholder per id on every
-    search, 7 ms for the 3,000 ids of a search near a city."""
+def among(column: ColumnElement[int], name: str, dialect: str) -> ColumnElement[bool]:
+    """`column IN ids`, with the ids as one parameter, `name`, given at execution as
+    among_value(ids): a JSON array (SQLite) or an array (PostgreSQL). The statement is then
+    the same whatever the ids, so it is built and compiled once; as a list, SQLAlchemy
+    rendered and bound a placeholder per id on every search, 7 ms for the 3,000 ids of a
+    search near a city."""
     if dialect == "sqlite":
-        values = func.json_each(bindparam(name, orjson.dumps(ids).decode())).table_valued("value")
+        values = func.json_each(bindparam(name, type_=String)).table_valued("value")
         return column.in_(select(values.c.value))
-    return column == any_(bindparam(name, ids, type_=ARRAY(Integer)))
+    return column == any_(bindparam(name, type_=ARRAY(Integer)))
+
+
+def among_value(ids: list[int], dialect: str) -> str | list[int]:
+    """The value of an among() parameter."""
+    return orjson.dumps(ids).decode() if dialect == "sqlite" else ids
 
 
 def document_conditions(
@@ -174,10 +179,16 @@ class OpenNowSql:
 
 def open_now_sql(at: datetime) -> OpenNowSql:
     """The SQL for open-now at one instant (the query must join SearchDocument)."""
+    return _open_now_sql(*open_now_key(at))
+
+
+def open_now_key(at: datetime) -> tuple[int, bool]:
+    """What open_now_sql depends on: the minute of the week, and whether it is near a bank
+    holiday anywhere."""
     day = to_london(at).date()
     # A span started yesterday may still be running: yesterday's holiday matters too.
     holiday = any(is_bank_holiday(d, n) for d in (day, day - timedelta(days=1)) for n in NATIONS)
-    return _open_now_sql(week_minute(at), holiday)
+    return week_minute(at), holiday
 
 
 @lru_cache(maxsize=256)

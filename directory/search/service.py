@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from functools import lru_cache
+from threading import Lock
 from typing import Any
 
 from sqlalchemy import Select, and_, case, false, not_, or_, select
@@ -27,8 +28,10 @@ from directory.search.availability import service_status
 from directory.search.filters import (
     ServiceFilters,
     among,
+    among_value,
     contains,
     document_conditions,
+    open_now_key,
     open_now_sql,
 )
 from directory.search.fulltext import (
@@ -119,9 +122,9 @@ def search_services(
         relevance = text_pool(
             session, concepts, parsed.prefix, size=size, nearby=nearby, nearby_match_any=True
         )
-    statement = _candidates_statement(session, filters, relevance, place, distances)
+    statement, params = _candidates_statement(session, filters, relevance, place, distances)
     # Core execution (no ORM result processing): these are plain rows, hundreds of them.
-    rows = session.connection().execute(statement).all()
+    rows = session.connection().execute(statement, params).all()
     if (
         parsed is not None
         and relevance is not None
@@ -141,8 +144,8 @@ def search_services(
             every_pool=relevance,
             nearby_match_any=True,
         )
-        statement = _candidates_statement(session, filters, relevance, place, distances)
-        rows = session.connection().execute(statement).all()
+        statement, params = _candidates_statement(session, filters, relevance, place, distances)
+        rows = session.connection().execute(statement, params).all()
 
     exact = _exact_open_now(session, rows, filters)
     candidates = []
@@ -315,6 +318,53 @@ def _candidates_statement(
     relevance: dict[int, float] | None,
     place: Place | None,
     distances: dict[int, float],
+) -> tuple[Select[Any], dict[str, Any]]:
+    """The candidates' query and its id parameters. Building the query took half a millisecond
+    of every search, so queries of the same shape (the same filters, place, minute of the
+    week and day) are built once and kept."""
+    dialect = session.get_bind().dialect.name
+    params = {"near_ids": among_value(list(distances), dialect)}
+    if relevance is not None:
+        params["text_ids"] = among_value(list(relevance), dialect)
+    keys = tuple(sorted(place_keys(place))) if place is not None else None
+    shape = (relevance is not None, bool(distances), keys)
+    if filters.issue and relevance is not None:
+        # Reads the taxonomy (issue_copy_clause): built afresh, never kept.
+        return _build_candidates(session, dialect, filters, *shape), params
+    key = (
+        dialect,
+        replace(filters, at=_ANY_INSTANT),
+        open_now_key(filters.at),
+        to_london(filters.at).date(),
+        stale_days(),
+        shape,
+        MAX_CANDIDATES,
+        MAX_CANDIDATES_WITH_PLACE,
+    )
+    with _statements_lock:
+        statement = _statements.get(key)
+    if statement is None:
+        statement = _build_candidates(session, dialect, filters, *shape)
+        with _statements_lock:
+            if len(_statements) >= MAX_KEPT_STATEMENTS:
+                _statements.clear()
+            _statements[key] = statement
+    return statement, params
+
+
+MAX_KEPT_STATEMENTS = 512
+_ANY_INSTANT = datetime(2000, 1, 1)  # in a kept query's key, in place of `at`
+_statements: dict[tuple[Any, ...], Select[Any]] = {}
+_statements_lock = Lock()
+
+
+def _build_candidates(
+    session: Session,
+    dialect: str,
+    filters: ServiceFilters,
+    with_text: bool,
+    nearby: bool,
+    place_areas: tuple[str, ...] | None,
 ) -> Select[Any]:
     d = SearchDocument
     sql = open_now_sql(filters.at)
@@ -333,7 +383,7 @@ def _candidates_statement(
         d.revision,
     ).where(
         *document_conditions(
-            session, replace(filters, open_now=None), rows_chosen_elsewhere=relevance is not None
+            session, replace(filters, open_now=None), rows_chosen_elsewhere=with_text
         )
     )
     statement = sql.joined(statement)
@@ -341,12 +391,11 @@ def _candidates_statement(
         statement = statement.where(or_(and_(d.hours_known, is_open), needs_exact))
     elif filters.open_now is False:
         statement = statement.where(or_(not_(is_open), needs_exact))
-    dialect = session.get_bind().dialect.name
-    near_ids = among(d.id, "near_ids", list(distances), dialect)
-    if place is not None:
+    near_ids = among(d.id, "near_ids", dialect)
+    if place_areas is not None:
         # National services count wherever they cover (nation already filtered); local ones
         # where the place is inside their coverage; ones without a location in their areas.
-        listed = [contains(d.coverage_areas, key) for key in sorted(place_keys(place))]
+        listed = [contains(d.coverage_areas, key) for key in place_areas]
         statement = statement.where(
             or_(
                 d.coverage_scope == "national",
@@ -354,12 +403,12 @@ def _candidates_statement(
                 and_(d.remote_area_coverage, or_(*listed)),
             )
         )
-    if relevance is not None:
-        return statement.where(among(d.id, "text_ids", list(relevance), dialect))
+    if with_text:
+        return statement.where(among(d.id, "text_ids", dialect))
     # No text: keep the pool bounded, in the order ranking would put them (rank()): nearby
     # first, then open, hours unknown, closed; then by freshness, then by name. So the
     # pool's size does not change the order.
-    order = [near_ids.desc()] if distances else []
+    order = [near_ids.desc()] if nearby else []
     if filters.open_now is None:
         known_open = and_(d.hours_known, is_open)
         order.append(case((known_open, 2), (not_(d.hours_known), 1), else_=0).desc())
@@ -372,7 +421,7 @@ def _candidates_statement(
         case((fresh, 2), (falling, 1), else_=0).desc(),
         case((fresh, None), (falling, d.last_verified_at), else_=None).desc().nulls_last(),
     ]
-    size = MAX_CANDIDATES_WITH_PLACE if place else MAX_CANDIDATES
+    size = MAX_CANDIDATES_WITH_PLACE if place_areas is not None else MAX_CANDIDATES
     return statement.order_by(*order, d.name, d.service_id).limit(size)
 
 
