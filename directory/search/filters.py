@@ -99,7 +99,9 @@ def contains(column: ColumnElement[str], code: str) -> ColumnElement[bool]:
     return column.like(f"% {code} %")
 
 
-def among(column: ColumnElement[int], name: str, dialect: str) -> ColumnElement[bool]:
+def among(
+    column: ColumnElement[Any], name: str, dialect: str, item_type: type[Integer | String] = Integer
+) -> ColumnElement[bool]:
     """`column IN ids`, with the ids as one parameter, `name`, given at execution as
     among_value(ids): a JSON array (SQLite) or an array (PostgreSQL). The statement is then
     the same whatever the ids, so it is built and compiled once; as a list, SQLAlchemy
@@ -108,10 +110,10 @@ def among(column: ColumnElement[int], name: str, dialect: str) -> ColumnElement[
     if dialect == "sqlite":
         values = func.json_each(bindparam(name, type_=String)).table_valued("value")
         return column.in_(select(values.c.value))
-    return column == any_(bindparam(name, type_=ARRAY(Integer)))
+    return column == any_(bindparam(name, type_=ARRAY(item_type)))
 
 
-def among_value(ids: list[int], dialect: str) -> str | list[int]:
+def among_value(ids: list[Any], dialect: str) -> str | list[Any]:
     """The value of an among() parameter."""
     return orjson.dumps(ids).decode() if dialect == "sqlite" else ids
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, select
 from sqlalchemy.orm import Session
 
 from directory.geo import Place, in_areas
@@ -21,6 +21,8 @@ from directory.safety import NATION_NAMES
 from directory.search.availability import channel_status, service_status, visible_channels
 from directory.search.filters import (
     ServiceFilters,
+    among,
+    among_value,
     document_conditions,
     issue_copy_clause,
 )
@@ -159,7 +161,12 @@ def _extra_candidates(
     chosen: list[str] = []
     if distances:
         # Local services where the person is, nearest first.
-        local = session.scalars(eligible.where(d.service_id.in_(list(distances)))).all()
+        # The nearby ids as one parameter (filters.among): hundreds of them near a city.
+        dialect = session.get_bind().dialect.name
+        near = among(d.service_id, "near_services", dialect, String)
+        local = session.scalars(
+            eligible.where(near), {"near_services": among_value(list(distances), dialect)}
+        ).all()
         chosen = sorted(local, key=lambda i: (distances[i], i))[:MAX_LOCAL_CANDIDATES]
     if answers.issues:
         # National ones (wherever they cover) only for the issues the person named, the most
