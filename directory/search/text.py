@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
@@ -108,7 +110,7 @@ def parse_query(
         (word, meant)
         for word in list(searched)
         # A last word still being typed ("lonel") is a prefix, not a typo.
-        if not (word == prefix and any(v.startswith(word) for v in vocabulary))
+        if not (word == prefix and _starting_with(word, vocabulary))
         and (meant := correct_word(word, vocabulary)) is not None
     )
     # A typo of a stop word ("suspport") is a stop word too: neither it nor its correction
@@ -142,8 +144,27 @@ def completions_of(prefix: str, vocabulary: frozenset[str] | set[str]) -> tuple[
     """The shortest few vocabulary words that start with a prefix being typed."""
     if len(prefix) < MIN_TYPO_LENGTH:
         return ()
-    found = sorted((w for w in vocabulary if w.startswith(prefix) and w != prefix), key=len)
+    found = sorted((w for w in _starting_with(prefix, vocabulary) if w != prefix), key=len)
     return tuple(sorted(found[:MAX_COMPLETIONS]))
+
+
+def _starting_with(prefix: str, vocabulary: frozenset[str] | set[str]) -> list[str]:
+    """The vocabulary's words that start with `prefix`, from the words in order (a scan of
+    thousands of words per search before)."""
+    words = _in_order(vocabulary) if isinstance(vocabulary, frozenset) else sorted(vocabulary)
+    found = []
+    for word in words[bisect_left(words, prefix) :]:
+        if not word.startswith(prefix):
+            break
+        found.append(word)
+    return found
+
+
+@lru_cache(maxsize=4)
+def _in_order(vocabulary: frozenset[str]) -> tuple[str, ...]:
+    """A vocabulary's words in order; kept, as a vocabulary lives for a minute
+    (vocabulary.py) and a frozenset keeps its hash."""
+    return tuple(sorted(vocabulary))
 
 
 def correct_word(word: str, vocabulary: frozenset[str] | set[str]) -> str | None:

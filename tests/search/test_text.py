@@ -154,3 +154,15 @@ def test_the_vocabulary_takes_every_word_of_a_long_text():
     long_text = "listening " * 40 + "befriending"  # past the 200 characters of a query
     assert "befriending" in vocabulary_of([long_text])
     assert normalise(long_text).split()[-1] != "befriending"
+
+
+@pytest.mark.parametrize("prefix", ["lon", "lonely", "a", "zz", "bereavemen", "samaritansx"])
+def test_words_starting_with_a_prefix_are_all_found(prefix):
+    from directory.search.text import _starting_with
+
+    vocabulary = frozenset(
+        ["lonely", "loneliness", "long", "anxiety", "bereavement", "samaritans", "zebra", "a"]
+    )
+    expected = sorted(w for w in vocabulary if w.startswith(prefix))
+    assert _starting_with(prefix, vocabulary) == expected
+    assert _starting_with(prefix, set(vocabulary)) == expected
