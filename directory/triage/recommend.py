@@ -136,10 +136,14 @@ def _recommend(
 
 def _by_slug(session: Session, slugs: list[str]) -> dict[str, Service]:
     ids = session.execute(
-        select(Service.slug, Service.id).where(Service.slug.in_(slugs), Service.status == "active")
+        select(Service.slug, Service.id, SearchDocument.revision)
+        .outerjoin(SearchDocument, SearchDocument.service_id == Service.id)
+        .where(Service.slug.in_(slugs), Service.status == "active")
     ).all()
-    loaded = load_services(session, [service_id for _, service_id in ids])
-    found = {slug: loaded[service_id] for slug, service_id in ids if service_id in loaded}
+    # With their revisions, the cached ones need no further query (snapshots.py).
+    revisions = {service_id: revision for _, service_id, revision in ids if revision}
+    loaded = load_services(session, [service_id for _, service_id, _ in ids], revisions)
+    found = {slug: loaded[service_id] for slug, service_id, _ in ids if service_id in loaded}
     return {slug: found[slug] for slug in slugs if slug in found}
 
 
@@ -153,31 +157,35 @@ def _extra_candidates(
     filters = ServiceFilters(at=datetime.min, nation=answers.nation, age=answers.age)
     # Both queries below pick their rows by other means (a list of ids, the index of national
     # services by freshness): the issue is checked on each row's own copy.
-    eligible = select(d.service_id).where(
+    eligible = select(d.service_id, d.revision).where(
         d.service_id.not_in(known), *document_conditions(session, filters)
     )
     if answers.issues:
         eligible = eligible.where(issue_copy_clause(session, list(answers.issues)))
     chosen: list[str] = []
+    revisions: dict[str, str] = {}  # so that cached services need no further query
     if distances:
         # Local services where the person is, nearest first.
         # The nearby ids as one parameter (filters.among): hundreds of them near a city.
         dialect = session.get_bind().dialect.name
         near = among(d.service_id, "near_services", dialect, String)
-        local = session.scalars(
+        local = session.execute(
             eligible.where(near), {"near_services": among_value(list(distances), dialect)}
         ).all()
-        chosen = sorted(local, key=lambda i: (distances[i], i))[:MAX_LOCAL_CANDIDATES]
+        revisions.update(local)
+        chosen = sorted(revisions, key=lambda i: (distances[i], i))[:MAX_LOCAL_CANDIDATES]
     if answers.issues:
         # National ones (wherever they cover) only for the issues the person named, the most
         # recently checked first: the level's routes already cover the general ones. Chosen
         # in SQL, so thousands of them cost no more than a few.
-        chosen += session.scalars(
+        national = session.execute(
             eligible.where(d.coverage_scope == "national", d.service_id.not_in(chosen))
             .order_by(d.last_verified_at.desc().nulls_last(), d.name, d.service_id)
             .limit(MAX_EXTRA_CANDIDATES - len(chosen))
         ).all()
-    loaded = load_services(session, chosen)
+        revisions.update(national)
+        chosen += [service_id for service_id, _ in national]
+    loaded = load_services(session, chosen, revisions)
     return [loaded[service_id] for service_id in chosen if service_id in loaded]
 
 
