@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from functools import lru_cache
+from weakref import ref
 
 from directory.hours import HoursError, OpenStatus, WeeklyHours, open_status, parse_hours
 from directory.models import Channel, Schedule, Service
@@ -19,19 +20,21 @@ def schedule_hours(schedule: Schedule | ScheduleRecord | None) -> WeeklyHours | 
         # A record never changes (records.py): its hours are looked up once, by identity.
         # Writing its hours as JSON for the parse cache was a third of showing its channels.
         known = _record_hours.get(id(schedule))
-        if known is not None and known[0] is schedule:
+        if known is not None and known[0]() is schedule:
             return known[1]
         hours = _parsed(_hours_json(schedule))
         if len(_record_hours) >= MAX_RECORD_HOURS:
             _record_hours.clear()
-        _record_hours[id(schedule)] = (schedule, hours)  # kept alive, so its id stays its own
+        # A weak reference: the entry never keeps a record alive, and one whose record has
+        # gone (its id perhaps reused) is never taken for another's.
+        _record_hours[id(schedule)] = (ref(schedule), hours)
         return hours
     return _parsed(_hours_json(schedule))
 
 
 # About three schedules per cached service (snapshots.MAX_CACHED services).
 MAX_RECORD_HOURS = 30_000
-_record_hours: dict[int, tuple[ScheduleRecord, WeeklyHours | None]] = {}
+_record_hours: dict[int, tuple[ref[ScheduleRecord], WeeklyHours | None]] = {}
 
 
 def _hours_json(schedule: Schedule | ScheduleRecord) -> str:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from functools import lru_cache
 from threading import Lock
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import Select, and_, case, false, not_, or_, select
 from sqlalchemy.orm import Session
@@ -483,12 +483,18 @@ def _matched(
     }
 
 
-@lru_cache(maxsize=10_000)
 def _found_by(service: ServiceRecord) -> str:
     """The words a service is found by, normalised, each with a space before and after.
-    Cached (about 500 bytes each): a record is never changed (snapshots.py), and records
-    hash by identity."""
-    return f" {' '.join(words_in(' '.join(document_text(service))))} "
+    Kept while the record lives (records never change, snapshots.py; they hash by
+    identity)."""
+    found = _found_by_record.get(service)
+    if found is None:
+        found = f" {' '.join(words_in(' '.join(document_text(service))))} "
+        _found_by_record[service] = found
+    return found
+
+
+_found_by_record: WeakKeyDictionary[ServiceRecord, str] = WeakKeyDictionary()
 
 
 def _sorted_counts(counter: Counter[str]) -> dict[str, int]:

@@ -136,3 +136,34 @@ def test_a_records_hours_are_worked_out_once(monkeypatch):
     twin = ScheduleRecord(**{f: getattr(schedule, f) for f in schedule.__dataclass_fields__})
     assert availability.schedule_hours(twin) == first
     assert written == [schedule, twin]
+
+
+def test_what_search_keeps_about_a_record_does_not_keep_it_alive(app, seed):
+    import gc
+    import weakref
+
+    from directory.search import service as search_service
+    from directory.search.availability import schedule_hours
+    from directory.search.text import parse_query
+
+    seed(demo=False)
+    with app.app_context():
+        forget_services()
+        service_id = db.session.scalar(select(Service.id).where(Service.name == "Samaritans"))
+        record = load_services(db.session, [service_id])[service_id]
+        parsed = parse_query("samaritans", {}, frozenset(["samaritans"]))
+        filters = search_service.ServiceFilters(at=now_in_london())
+        assert search_service._matched(record, parsed, filters, None, None)["terms"]
+        schedules = [
+            schedule
+            for schedule in [record.schedule, *(c.schedule for c in record.channels)]
+            if schedule is not None and schedule.published
+        ]
+        assert schedules
+        assert schedule_hours(schedules[0]) is not None
+        gone = [weakref.ref(record), weakref.ref(schedules[0])]
+        del record, schedules
+        forget_services()
+        db.session.rollback()
+    gc.collect()
+    assert [ref() for ref in gone] == [None, None]
