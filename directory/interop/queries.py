@@ -110,7 +110,7 @@ def _term_clause(session: Session, term_id: str) -> Any:
         return Service.id.is_(None)  # an unknown term matches nothing
     if term.taxonomy.slug == KINDS_TAXONOMY:
         return Service.kind == term.code
-    return issue_clause(session, [term.code])  # a broader term finds its narrower ones too
+    return issue_clause([term.code])  # a broader term finds its narrower ones too
 
 
 def _taxonomy_clause(session: Session, taxonomy_id: str) -> Any:

@@ -117,12 +117,18 @@ class SearchIssue(Base):
     the service's term links and its string id."""
 
     __tablename__ = "search_issue"
+    # An issue and a nation, the commonest pair of filters without text, decided on this
+    # index alone: only the documents in the person's nation are then read.
+    __table_args__ = (
+        Index("ix_search_issue_issue_nations", "issue_code", "nations", "document_id"),
+    )
 
     issue_code: Mapped[str] = mapped_column(String(80), primary_key=True)
     document_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     service_id: Mapped[str] = mapped_column(
         String(36), ForeignKey("service.id", ondelete="CASCADE"), index=True
     )
+    nations: Mapped[str] = mapped_column(String(20), default=" ")  # the document's copy
 
     def __repr__(self) -> str:
         return f"<SearchIssue {self.issue_code} {self.document_id}>"

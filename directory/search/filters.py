@@ -68,13 +68,15 @@ def with_details(statement: Select[tuple[Service]]) -> Select[tuple[Service]]:
     )
 
 
-def issue_clause(_session: Session, codes: list[str]) -> ColumnElement[bool]:
+def issue_clause(codes: list[str], nation: str | None = None) -> ColumnElement[bool]:
     """Documents of services with any of these issues, or a narrower term of one of them
-    (search_issue lists each document under its terms and their broader ones). The same
-    signature as issue_copy_clause, which needs the session."""
-    return SearchDocument.id.in_(
-        select(SearchIssue.document_id).where(SearchIssue.issue_code.in_(codes))
-    )
+    (search_issue lists each document under its terms and their broader ones); only those
+    in `nation`, if given, decided on search_issue's own copy (the document's is checked
+    too, by document_conditions)."""
+    issue = SearchIssue.issue_code.in_(codes)
+    if nation is not None:
+        issue = and_(issue, contains(SearchIssue.nations, nation))
+    return SearchDocument.id.in_(select(SearchIssue.document_id).where(issue))
 
 
 def issue_copy_clause(session: Session, codes: list[str]) -> ColumnElement[bool]:
@@ -130,9 +132,10 @@ def document_conditions(
     conditions: list[ColumnElement[bool]] = [d.active]
     if not filters.include_demo:
         conditions.append(d.demo.is_(False))
-    if filters.issue:
-        by_issue = issue_copy_clause if rows_chosen_elsewhere else issue_clause
-        conditions.append(by_issue(session, [filters.issue]))
+    if filters.issue and rows_chosen_elsewhere:
+        conditions.append(issue_copy_clause(session, [filters.issue]))
+    elif filters.issue:
+        conditions.append(issue_clause([filters.issue], filters.nation))
     if filters.kind:
         conditions.append(d.kind == filters.kind)
     if filters.channel:

@@ -216,8 +216,13 @@ def _write_rows(session: Session, services: Sequence[ServiceRecord]) -> int:
         for row in points_for(document, document_ids[service.id], service)
     ]
     issues = [
-        {"issue_code": code, "document_id": document_ids[service.id], "service_id": service.id}
-        for service in services
+        {
+            "issue_code": code,
+            "document_id": document_ids[service.id],
+            "service_id": service.id,
+            "nations": document["nations"],
+        }
+        for document, service in zip(documents, services, strict=True)
         for code in issue_codes_under(service)
     ]
     for table, rows in ((OpeningInterval, intervals), (SearchPoint, points), (SearchIssue, issues)):

@@ -228,12 +228,21 @@ def test_both_issue_filters_find_the_same_services(seeded_app, issue):
 
     with seeded_app.app_context():
         session = db.session
-        by_links = set(
-            session.scalars(select(SearchDocument.id).where(issue_clause(session, [issue])))
-        )
+        by_links = set(session.scalars(select(SearchDocument.id).where(issue_clause([issue]))))
         by_copy = set(
             session.scalars(select(SearchDocument.id).where(issue_copy_clause(session, [issue])))
         )
+        # With a nation, search_issue's copy of the nations decides as the document's would.
+        for nation in ("ENG", "SCT", "WLS", "NIR"):
+            in_nation = set(
+                session.scalars(select(SearchDocument.id).where(issue_clause([issue], nation)))
+            )
+            there = set(
+                session.scalars(
+                    select(SearchDocument.id).where(SearchDocument.nations.like(f"% {nation} %"))
+                )
+            )
+            assert in_nation == by_links & there, nation
     assert by_links
     assert by_links == by_copy
 

@@ -239,7 +239,7 @@ def test_upgrading_to_search_issue_fills_it_as_the_index_would(app, seed):
 
     def issue_rows(session):
         rows = session.execute(
-            select(SearchIssue.issue_code, SearchDocument.service_id).join(
+            select(SearchIssue.issue_code, SearchDocument.service_id, SearchIssue.nations).join(
                 SearchDocument, SearchDocument.id == SearchIssue.document_id
             )
         ).all()
@@ -256,6 +256,7 @@ def test_upgrading_to_search_issue_fills_it_as_the_index_would(app, seed):
         upgrade_database(db.engine)
         assert issue_rows(db.session) == indexed
     # A panic service is found under anxiety, its broader term, too.
-    panic = {service for code, service in indexed if code == "panic"}
+    panic = {service for code, service, _ in indexed if code == "panic"}
     assert panic
-    assert panic <= {service for code, service in indexed if code == "anxiety"}
+    assert panic <= {service for code, service, _ in indexed if code == "anxiety"}
+    assert all(nations.strip() for _, _, nations in indexed)  # the documents' nations
