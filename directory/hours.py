@@ -307,14 +307,16 @@ def _is_valid_day(hours: WeeklyHours, day: date) -> bool:
     return hours.valid_to is None or day <= hours.valid_to
 
 
-def _day_spans(
-    hours: WeeklyHours, by_weekday: Mapping[int, tuple[OpeningRule, ...]], day: date, nation: str
-) -> list[tuple[datetime, datetime]]:
-    rules = by_weekday.get(day.weekday())
+@lru_cache(maxsize=16_384)
+def _day_spans(hours: WeeklyHours, day: date, nation: str) -> tuple[tuple[datetime, datetime], ...]:
+    """The UTC spans that start on `day`. Kept: they depend on nothing else, and a page of
+    results asks for the same few shapes of hours on the same few days (the time-zone
+    arithmetic was most of working out whether a channel is open)."""
+    rules = tuple(rule for rule in hours.rules if rule.weekday == day.weekday())
     if not rules or not _is_valid_day(hours, day):
-        return []
+        return ()
     if hours.closed_on_bank_holidays and is_bank_holiday(day, nation):
-        return []
+        return ()
     spans = []
     for rule in rules:
         end_day = day + timedelta(days=1) if rule.closes <= rule.opens else day
@@ -323,8 +325,7 @@ def _day_spans(
         if start < end:
             spans.append((start, end))
     # Sorted by instant, not wall time: a March gap time maps later than the times after it.
-    spans.sort()
-    return spans
+    return tuple(sorted(spans))
 
 
 def _window(hours: WeeklyHours, first_day: date) -> tuple[date, date, bool]:
@@ -341,14 +342,11 @@ def _spans(
     hours: WeeklyHours, first_day: date, last_day: date, nation: str
 ) -> Iterator[tuple[datetime, datetime]]:
     """Yield UTC (start, end) spans in start order for start days first_day..last_day."""
-    by_weekday: dict[int, tuple[OpeningRule, ...]] = {}
-    for rule in hours.rules:
-        by_weekday[rule.weekday] = (*by_weekday.get(rule.weekday, ()), rule)
-    if not by_weekday:
+    if not hours.rules:
         return
     day = first_day
     while day <= last_day:
-        yield from _day_spans(hours, by_weekday, day, nation)
+        yield from _day_spans(hours, day, nation)
         day += timedelta(days=1)
 
 
