@@ -18,10 +18,10 @@ from threading import Lock
 from typing import Any
 from weakref import WeakKeyDictionary
 
-import orjson
 from sqlalchemy import Engine, Integer, Select, select, text
 from sqlalchemy.orm import Session
 
+from directory.search.filters import among_value
 from directory.search.text import Concept, fts5_match, tsquery
 
 # Search ranks at most this many candidates: the best text matches, or (without text) the
@@ -169,16 +169,17 @@ def text_matches(
     """The index's best `size` matches and every match among `nearby`, best first;
     only the nearby matches come back besides, not every match in the country.
     `nearby_match`: the nearby documents are known to match."""
-    sqlite = session.get_bind().dialect.name == "sqlite"
+    dialect = session.get_bind().dialect.name
+    sqlite = dialect == "sqlite"
     match = (fts5_match if sqlite else tsquery)(concepts, prefix, every=every)
     if sqlite and _too_many_to_rank(session, concepts, prefix, match, every=every):
-        found = _tiered_matches(session, concepts, prefix, every, size, nearby, nearby_match)
+        found = _tiered_matches(session, concepts, prefix, match, every, size, nearby, nearby_match)
     else:
         statement = text(_RANKED_NEAR_SQL[sqlite] if nearby else _RANKED_SQL[sqlite])
         statement = statement.bindparams(match=match, limit=size)
         if nearby:
             ids = sorted(nearby)
-            statement = statement.bindparams(ids=_json_ids(ids) if sqlite else ids)
+            statement = statement.bindparams(ids=among_value(ids, dialect))
         found = [(d, float(score)) for d, score in session.connection().execute(statement).all()]
     return sorted(found, key=lambda pair: (-pair[1], pair[0]))
 
@@ -187,6 +188,7 @@ def _tiered_matches(
     session: Session,
     concepts: list[Concept],
     prefix: str | None,
+    match: str,
     every: bool,
     size: int,
     nearby: set[int] | None,
@@ -194,9 +196,8 @@ def _tiered_matches(
 ) -> list[tuple[int, float]]:
     """SQLite, a common concept: name matches by bm25 (unscored too when there are more
     than RANK_NAMES_UP_TO), then issue-term matches, then the rest, unscored (0.0), until
-    the pool is full; and every match among `nearby`."""
+    the pool is full; and every match among `nearby`. `match`: the query's FTS5 match."""
     connection = session.connection()
-    match = fts5_match(concepts, prefix, every=every)
     in_names = _in_columns("name", match)
     tiers = [_in_columns("issues", match), match]
     found: dict[int, float] = {}
@@ -222,7 +223,8 @@ def _tiered_matches(
         for document in nearby:
             found.setdefault(document, 0.0)
     elif nearby:
-        near = text(_MATCHING_IDS_SQL).bindparams(match=match, ids=_json_ids(sorted(nearby)))
+        ids = among_value(sorted(nearby), "sqlite")
+        near = text(_MATCHING_IDS_SQL).bindparams(match=match, ids=ids)
         for (document,) in connection.execute(near).all():
             found.setdefault(document, 0.0)
     return [(document, float(score)) for document, score in found.items()]
@@ -298,7 +300,3 @@ def _count_up_to(session: Session, match: str, cap: int) -> int:
 def _in_columns(column: str, match: str) -> str:
     """An FTS5 match restricted to one column."""
     return f"{{{column}}} : ({match})"
-
-
-def _json_ids(ids: list[int]) -> str:
-    return orjson.dumps(ids).decode()

@@ -147,7 +147,8 @@ def search_services(
         statement, params = _candidates_statement(session, filters, relevance, place, distances)
         rows = session.connection().execute(statement, params).all()
 
-    exact = _exact_open_now(session, rows, filters)
+    revisions = {row.service_id: row.revision for row in rows}  # cached services need no read
+    exact = _exact_open_now(session, rows, filters, revisions)
     candidates = []
     kept = []
     for row in rows:
@@ -174,7 +175,6 @@ def search_services(
     ranked = rank(candidates, has_place=place is not None, today=to_london(request.at).date())
     start = (request.page - 1) * request.per_page
     page = ranked[start : start + request.per_page]
-    revisions = {row.service_id: row.revision for row in rows}
     services = load_services(session, [c.service_id for c, _ in page], revisions)
     hits = [
         SearchHit(
@@ -426,13 +426,13 @@ def _build_candidates(
 
 
 def _exact_open_now(
-    session: Session, rows: list[Any], filters: ServiceFilters
+    session: Session, rows: list[Any], filters: ServiceFilters, revisions: dict[str, str]
 ) -> dict[str, bool | None]:
     """Open-now from the full rules, for the few services the weekly intervals cannot answer."""
     ids = [row.service_id for row in rows if row.needs_exact]
     if not ids:
         return {}
-    services = load_services(session, ids, {row.service_id: row.revision for row in rows})
+    services = load_services(session, ids, revisions)
     answers: dict[str, bool | None] = {}
     for service_id, service in services.items():
         status = service_status(service, filters.at, filters.nation)
