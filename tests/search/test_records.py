@@ -33,6 +33,17 @@ def test_every_card_holds_what_the_tables_hold(app, seed):
             assert record_json(from_card) == cards[service_id]
 
 
+def _samaritans_id() -> str:
+    return db.session.scalar(select(Service.id).where(Service.name == "Samaritans"))
+
+
+def _revision(service_id: str) -> str:
+    """The search document's revision, under which the service is cached."""
+    return db.session.scalar(
+        select(SearchDocument.revision).where(SearchDocument.service_id == service_id)
+    )
+
+
 def test_a_record_shows_exactly_what_the_orm_service_shows(app, seed):
     seed(demo=True)
     at = now_in_london()
@@ -67,11 +78,9 @@ def test_a_committed_change_reaches_the_card_and_the_cache(app, seed):
     seed(demo=False)
     with app.app_context():
         forget_services()
-        service_id = db.session.scalar(select(Service.id).where(Service.name == "Samaritans"))
+        service_id = _samaritans_id()
         before = load_services(db.session, [service_id])[service_id]
-        revision = db.session.scalar(
-            select(SearchDocument.revision).where(SearchDocument.service_id == service_id)
-        )
+        revision = _revision(service_id)
         service = db.session.get(Service, service_id)
         service.channels[0].instructions = "Ask for a listener"
         db.session.commit()
@@ -81,9 +90,7 @@ def test_a_committed_change_reaches_the_card_and_the_cache(app, seed):
         assert before.channels[0].instructions != "Ask for a listener"
         card = db.session.scalar(select(SearchCard.card).where(SearchCard.service_id == service_id))
         assert record_from_json(card).channels[0].instructions == "Ask for a listener"
-        assert revision != db.session.scalar(
-            select(SearchDocument.revision).where(SearchDocument.service_id == service_id)
-        )
+        assert revision != _revision(service_id)
 
 
 def test_known_revisions_serve_cached_services_without_a_query_and_never_stale(app, seed):
@@ -92,10 +99,8 @@ def test_known_revisions_serve_cached_services_without_a_query_and_never_stale(a
     seed(demo=False)
     with app.app_context():
         forget_services()
-        service_id = db.session.scalar(select(Service.id).where(Service.name == "Samaritans"))
-        old_revision = db.session.scalar(
-            select(SearchDocument.revision).where(SearchDocument.service_id == service_id)
-        )
+        service_id = _samaritans_id()
+        old_revision = _revision(service_id)
         before = load_services(db.session, [service_id])[service_id]
         statements = []
         event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(1))
@@ -105,9 +110,7 @@ def test_known_revisions_serve_cached_services_without_a_query_and_never_stale(a
 
         db.session.get(Service, service_id).channels[0].instructions = "Ask for a listener"
         db.session.commit()
-        new_revision = db.session.scalar(
-            select(SearchDocument.revision).where(SearchDocument.service_id == service_id)
-        )
+        new_revision = _revision(service_id)
         after = load_services(db.session, [service_id], {service_id: new_revision})
         assert after[service_id].channels[0].instructions == "Ask for a listener"
 
@@ -149,7 +152,7 @@ def test_what_search_keeps_about_a_record_does_not_keep_it_alive(app, seed):
     seed(demo=False)
     with app.app_context():
         forget_services()
-        service_id = db.session.scalar(select(Service.id).where(Service.name == "Samaritans"))
+        service_id = _samaritans_id()
         record = load_services(db.session, [service_id])[service_id]
         parsed = parse_query("samaritans", {}, frozenset(["samaritans"]))
         filters = search_service.ServiceFilters(at=now_in_london())
