@@ -95,11 +95,24 @@ INFORMATION_ONLY = frozenset({"website"})
 def channel_statuses(
     service: Service, at: datetime, nation: str | None
 ) -> list[tuple[Channel, OpenStatus | None]]:
-    """Each channel a person in `nation` can use, with whether it is open at `at`."""
-    return [
-        (channel, channel_status(channel, service, at, nation))
-        for channel in visible_channels(service, nation)
-    ]
+    """Each channel a person in `nation` can use, with whether it is open at `at`.
+
+    Channels without hours of their own share the service's: worked out once for them all
+    (schedule_hours gives one object per schedule).
+    """
+    # id -> (hours, status): holding the hours keeps their id from being reused meanwhile.
+    by_hours: dict[int, tuple[WeeklyHours, OpenStatus]] = {}
+    statuses: list[tuple[Channel, OpenStatus | None]] = []
+    for channel in visible_channels(service, nation):
+        hours = channel_hours(channel, service)
+        if hours is None:
+            statuses.append((channel, None))
+            continue
+        if id(hours) not in by_hours:
+            status = open_status(hours, at, holiday_nation(service, nation))
+            by_hours[id(hours)] = (hours, status)
+        statuses.append((channel, by_hours[id(hours)][1]))
+    return statuses
 
 
 def service_status(

@@ -170,3 +170,28 @@ def test_what_search_keeps_about_a_record_does_not_keep_it_alive(app, seed):
         db.session.rollback()
     gc.collect()
     assert [ref() for ref in gone] == [None, None]
+
+
+def test_channels_sharing_the_services_hours_are_worked_out_once(app, seed, monkeypatch):
+    from directory.search import availability
+
+    seed(demo=False)
+    at = now_in_london()
+    with app.app_context():
+        service_id = _samaritans_id()
+        service = load_services(db.session, [service_id], {service_id: _revision(service_id)})[
+            service_id
+        ]
+        one_by_one = [
+            (channel, availability.channel_status(channel, service, at, "ENG"))
+            for channel in availability.visible_channels(service, "ENG")
+        ]
+        # The objects themselves, held: an id alone may be reused once its object is gone.
+        hours = [availability.channel_hours(channel, service) for channel, _ in one_by_one]
+        distinct = {id(h): h for h in hours if h is not None}
+        calls = []
+        real = availability.open_status
+        monkeypatch.setattr(availability, "open_status", lambda *a: calls.append(a) or real(*a))
+        assert availability.channel_statuses(service, at, "ENG") == one_by_one
+        assert sum(h is not None for h in hours) > len(distinct)  # some share hours
+        assert len(calls) == len(distinct)
