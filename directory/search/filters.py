@@ -35,6 +35,7 @@ from directory.models import (
     TaxonomyTerm,
 )
 from directory.search.availability import service_status
+from directory.search.vocabulary import load_vocabulary
 
 
 @dataclass(frozen=True)
@@ -83,13 +84,25 @@ def issue_copy_clause(session: Session, codes: list[str]) -> ColumnElement[bool]
     """Like issue_clause, on the document's own copy of its issue codes: cheaper when another
     condition picks the rows (a list of ids, the national-services index), because it reads
     only the row at hand instead of listing every service with the issue first."""
+    return or_(
+        false(), *(contains(SearchDocument.issue_codes, code) for code in narrower(session, codes))
+    )
+
+
+def narrower(session: Session, codes: list[str]) -> list[str]:
+    """These issue codes and their narrower terms' codes: from the vocabulary (kept for a
+    minute), or from the taxonomy when a code is newer than that (or not an issue)."""
+    known = load_vocabulary(session).narrower
+    if all(code in known for code in codes):
+        return list(dict.fromkeys(c for code in codes for c in known[code]))
     parents = select(TaxonomyTerm.id).where(TaxonomyTerm.code.in_(codes))
-    wanted = session.scalars(
-        select(TaxonomyTerm.code).where(
-            or_(TaxonomyTerm.code.in_(codes), TaxonomyTerm.parent_id.in_(parents))
-        )
-    ).all()
-    return or_(false(), *(contains(SearchDocument.issue_codes, code) for code in wanted))
+    return list(
+        session.scalars(
+            select(TaxonomyTerm.code).where(
+                or_(TaxonomyTerm.code.in_(codes), TaxonomyTerm.parent_id.in_(parents))
+            )
+        ).all()
+    )
 
 
 # Ways to get help that need no voice call ("I can't use the phone").
@@ -265,7 +278,11 @@ def _is_open(service: Service, filters: ServiceFilters) -> bool:
 
 
 def issue_exists(session: Session, code: str) -> bool:
-    """Whether an issue term with this code exists."""
+    """Whether a taxonomy term with this code exists: the vocabulary's issue terms answer
+    most asks without a query (a term is not deleted while in use: services link to it);
+    a term newer than the vocabulary is found in the taxonomy."""
+    if code in load_vocabulary(session).issue_names:
+        return True
     return session.scalar(select(TaxonomyTerm.id).where(TaxonomyTerm.code == code)) is not None
 
 

@@ -9,7 +9,7 @@ from threading import Lock
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Select, and_, case, false, not_, or_, select
+from sqlalchemy import Select, and_, bindparam, case, false, not_, or_, select
 from sqlalchemy.orm import Session
 
 from directory.geo import (
@@ -31,6 +31,7 @@ from directory.search.filters import (
     among_value,
     contains,
     document_conditions,
+    narrower,
     open_now_key,
     open_now_sql,
 )
@@ -326,14 +327,21 @@ def _candidates_statement(
     params = {"near_ids": among_value(list(distances), dialect)}
     if relevance is not None:
         params["text_ids"] = among_value(list(relevance), dialect)
-    keys = tuple(sorted(place_keys(place))) if place is not None else None
-    shape = (relevance is not None, bool(distances), keys)
-    if filters.issue and relevance is not None:
-        # Reads the taxonomy (issue_copy_clause): built afresh, never kept.
-        return _build_candidates(session, dialect, filters, *shape), params
+    areas = None
+    if place is not None:
+        # The place's area keys are parameters too: a query is kept per count of keys, not
+        # per place (a kept query per place was thrown away before its next use).
+        keys = sorted(place_keys(place))
+        params.update((f"area_{i}", f"% {key} %") for i, key in enumerate(keys))
+        areas = len(keys)
+    shape = (relevance is not None, bool(distances), areas)
+    # With text, the issue filter names the issue's narrower terms too (issue_copy_clause).
+    with_text = relevance is not None
+    issues = tuple(narrower(session, [filters.issue])) if filters.issue and with_text else ()
     key = (
         dialect,
         replace(filters, at=_ANY_INSTANT),
+        issues,
         open_now_key(filters.at),
         to_london(filters.at).date(),
         stale_days(),
@@ -364,8 +372,9 @@ def _build_candidates(
     filters: ServiceFilters,
     with_text: bool,
     nearby: bool,
-    place_areas: tuple[str, ...] | None,
+    place_areas: int | None,
 ) -> Select[Any]:
+    """`place_areas`: with a place, how many area keys it has (parameters area_0, ...)."""
     d = SearchDocument
     sql = open_now_sql(filters.at)
     is_open, needs_exact = sql.is_open, sql.needs_exact
@@ -395,7 +404,8 @@ def _build_candidates(
     if place_areas is not None:
         # National services count wherever they cover (nation already filtered); local ones
         # where the place is inside their coverage; ones without a location in their areas.
-        listed = [contains(d.coverage_areas, key) for key in place_areas]
+        # contains(), with each pattern a parameter.
+        listed = [d.coverage_areas.like(bindparam(f"area_{i}")) for i in range(place_areas)]
         statement = statement.where(
             or_(
                 d.coverage_scope == "national",

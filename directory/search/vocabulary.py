@@ -9,8 +9,9 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from threading import Lock
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import select
+from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from directory.models import ISSUES_TAXONOMY, Location, SearchDocument, Taxonomy, TaxonomyTerm
@@ -26,15 +27,20 @@ class Vocabulary:
     # broader term's name ("older people", not "older" or "people")
     issue_phrases: dict[str, tuple[str, ...]]
     words: frozenset[str]  # every word worth correcting a typo towards
+    issue_names: dict[str, str]  # issue code -> its name
+    # issue code -> it and its narrower terms' codes: the services "with this issue"
+    narrower: dict[str, tuple[str, ...]]
 
 
-_cache: dict[str, tuple[float, Vocabulary]] = {}
+# By engine, not URL, so that two databases at one URL (tests' in-memory ones) never share one.
+_cache: WeakKeyDictionary[Engine, tuple[float, Vocabulary]] = WeakKeyDictionary()
 _lock = Lock()
 
 
 def load_vocabulary(session: Session) -> Vocabulary:
     """The current vocabulary for this database, rebuilt when older than VOCABULARY_TTL."""
-    key = str(session.get_bind().url)
+    key = session.get_bind()
+    assert isinstance(key, Engine)
     now = time.monotonic()
     with _lock:
         cached = _cache.get(key)
@@ -54,11 +60,18 @@ def forget_vocabulary() -> None:
 
 def build_vocabulary(session: Session) -> Vocabulary:
     """Read issue terms, service names and towns into a Vocabulary."""
-    terms = session.execute(
-        select(TaxonomyTerm.code, TaxonomyTerm.name, TaxonomyTerm.synonyms, TaxonomyTerm.parent_id)
+    rows = session.execute(
+        select(
+            TaxonomyTerm.id,
+            TaxonomyTerm.code,
+            TaxonomyTerm.name,
+            TaxonomyTerm.synonyms,
+            TaxonomyTerm.parent_id,
+        )
         .join(Taxonomy)
         .where(Taxonomy.slug == ISSUES_TAXONOMY)
     ).all()
+    terms = [(code, name, syns, parent) for _, code, name, syns, parent in rows]
     synonyms = synonym_table((code, name, syns or []) for code, name, syns, _ in terms)
     # A named issue finds its own services and, for a narrower term, its broader term's too
     # ("panic attacks" finds anxiety services).
@@ -77,8 +90,19 @@ def build_vocabulary(session: Session) -> Vocabulary:
         )
         for code, _, _, _ in terms
     }
+    code_of = {term_id: code for term_id, code, _, _, _ in rows}
+    children: dict[str, list[str]] = {code: [] for code, _, _, _ in terms}
+    for code, _, _, parent in terms:
+        if parent in code_of:
+            children[code_of[parent]].append(code)
     texts = [name for _, name, _, _ in terms]
     texts += [" ".join(syns or []) for _, _, syns, _ in terms]
     texts += session.scalars(select(SearchDocument.name)).all()
     texts += [t for t in session.scalars(select(Location.town).distinct()).all() if t]
-    return Vocabulary(synonyms=synonyms, issue_phrases=issue_phrases, words=vocabulary_of(texts))
+    return Vocabulary(
+        synonyms=synonyms,
+        issue_phrases=issue_phrases,
+        words=vocabulary_of(texts),
+        issue_names={code: name for code, name, _, _ in terms},
+        narrower={code: (code, *sorted(kids)) for code, kids in children.items()},
+    )

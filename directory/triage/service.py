@@ -12,6 +12,7 @@ from directory.geo import Gazetteer, Place, UnknownPlace
 from directory.geo.geocoder import Geocode
 from directory.models import TaxonomyTerm
 from directory.search.service import resolve_place
+from directory.search.vocabulary import load_vocabulary
 from directory.triage.engine import Answers, Assessment, evaluate
 from directory.triage.phrases import default_phrases
 from directory.triage.recommend import Exclusion, Recommendation, recommend
@@ -51,9 +52,12 @@ def run_triage(
     if answers.nation is None and place is not None and place.nation:
         answers = replace(answers, nation=place.nation)
     assessment = evaluate(answers, rulebook, default_phrases())
-    issue_names = {
-        code: name for code, name in session.execute(select(TaxonomyTerm.code, TaxonomyTerm.name))
-    }
+    issue_names = load_vocabulary(session).issue_names
+    if any(code not in issue_names for code in answers.issues):  # newer than the vocabulary
+        issue_names = {
+            code: name
+            for code, name in session.execute(select(TaxonomyTerm.code, TaxonomyTerm.name))
+        }
     recommendations, excluded = recommend(session, assessment, answers, place, at, issue_names)
     return TriageOutcome(
         assessment=assessment,

@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from directory.extensions import db
+from directory.geo import Place
 from directory.search.filters import ServiceFilters
 from directory.search.service import _candidates_statement
 
@@ -29,9 +30,30 @@ def test_the_same_shape_reuses_one_query_with_new_ids(seeded_app):
         assert statement(ServiceFilters(at=AT))[0] is not first  # no text: another shape
 
 
-def test_an_issue_with_text_is_built_afresh(seeded_app):
-    # The issue's narrower terms are read from the taxonomy for it (issue_copy_clause).
+def test_an_issue_with_text_is_kept_with_its_narrower_terms(seeded_app):
+    # With text the issue is checked on each row's own copy, as the issue or a narrower one.
     with seeded_app.app_context():
         filters = ServiceFilters(at=AT, issue="anxiety")
-        assert statement(filters, {1: 1.0})[0] is not statement(filters, {1: 1.0})[0]
+        kept, _ = statement(filters, {1: 1.0})
+        assert statement(filters, {2: 1.0})[0] is kept
+        assert "% panic %" in kept.compile().params.values()
         assert statement(filters)[0] is statement(filters)[0]
+
+
+def place(district, name):
+    return Place(district, name, "district", 53.8, -1.5, "district", "ENG", district)
+
+
+def test_places_with_as_many_area_keys_share_one_query_with_their_own_keys(seeded_app):
+    with seeded_app.app_context():
+        filters = ServiceFilters(at=AT)
+        leeds, leeds_params = _candidates_statement(
+            db.session, filters, None, place("LS6", "Leeds"), {}
+        )
+        york, york_params = _candidates_statement(
+            db.session, filters, None, place("YO1", "York"), {}
+        )
+        assert york is leeds
+        assert set(leeds_params.values()) >= {"% LS %", "% LS6 %"}
+        assert set(york_params.values()) >= {"% YO %", "% YO1 %"}
+        assert not set(york_params.values()) & {"% LS %", "% LS6 %"}
