@@ -4,7 +4,7 @@ Pure: no Flask, no SQLAlchemy. Plain data in, frozen dataclasses out.
 """
 
 from directory.geo.areas import area_key, area_keys, in_areas, place_keys
-from directory.geo.distance import EARTH_RADIUS_KM, bounding_box, distance_km
+from directory.geo.distance import EARTH_RADIUS_KM, bounding_box, distance_from, distance_km
 from directory.geo.gazetteer import (
     Gazetteer,
     OutcodeCentre,
@@ -38,6 +38,7 @@ __all__ = [
     "area_key",
     "area_keys",
     "bounding_box",
+    "distance_from",
     "distance_km",
     "in_areas",
     "load_gazetteer",

@@ -7,6 +7,7 @@ at UK distances, and search ranks by distance, it does not survey.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 # IUGG mean Earth radius, the value geopy's great_circle uses, so the two agree.
 EARTH_RADIUS_KM = 6371.0088
@@ -14,12 +15,26 @@ EARTH_RADIUS_KM = 6371.0088
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     """Return the great-circle distance in kilometres between two WGS84 points."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    d_phi = phi2 - phi1
-    d_lambda = math.radians(lon2 - lon1)
-    a = math.sin(d_phi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(d_lambda / 2) ** 2
-    # min() guards asin against a rounding error just above 1 for antipodal points.
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+    return distance_from(lat1, lon1)(lat2, lon2)
+
+
+def distance_from(latitude: float, longitude: float) -> Callable[[float, float], float]:
+    """distance_km from one point, its part of the sum worked out once: for a search that
+    measures hundreds of locations from where the person is."""
+    phi1 = math.radians(latitude)
+    cos_phi1 = math.cos(phi1)
+    radians, sin, cos = math.radians, math.sin, math.cos
+
+    def km(lat2: float, lon2: float) -> float:
+        phi2 = radians(lat2)
+        a = (
+            sin((phi2 - phi1) / 2) ** 2
+            + cos_phi1 * cos(phi2) * sin(radians(lon2 - longitude) / 2) ** 2
+        )
+        # min() guards asin against a rounding error just above 1 for antipodal points.
+        return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+    return km
 
 
 def bounding_box(

@@ -95,12 +95,16 @@ _MATCHING_SQL = {
 }
 
 
-def matching_any(session: Session, concepts: list[Concept], prefix: str | None) -> Select[Any]:
-    """The ids of the documents that match any concept, as a subquery, unranked: to keep a
-    nearby search to the services the text can find."""
+def matching_any(session: Session, concepts: list[Concept], prefix: str | None) -> str:
+    """The full-text query for documents that match any concept, to keep a nearby search to
+    the services the text can find (its ids: matching_ids)."""
     sqlite = session.get_bind().dialect.name == "sqlite"
-    match = (fts5_match if sqlite else tsquery)(concepts, prefix, every=False)
-    found = text(_MATCHING_SQL[sqlite]).bindparams(any_match=match).columns(id=Integer)
+    return (fts5_match if sqlite else tsquery)(concepts, prefix, every=False)
+
+
+def matching_ids(dialect: str) -> Select[Any]:
+    """The ids of the documents that match the query given as `any_match`, unranked."""
+    found = text(_MATCHING_SQL[dialect == "sqlite"]).columns(id=Integer)
     return select(found.subquery().c.id)
 
 

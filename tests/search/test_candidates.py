@@ -54,6 +54,10 @@ def test_places_with_as_many_area_keys_share_one_query_with_their_own_keys(seede
             db.session, filters, None, place("YO1", "York"), {}
         )
         assert york is leeds
-        assert set(leeds_params.values()) >= {"% LS %", "% LS6 %"}
-        assert set(york_params.values()) >= {"% YO %", "% YO1 %"}
-        assert not set(york_params.values()) & {"% LS %", "% LS6 %"}
+        assert areas(leeds_params) >= {"% LS %", "% LS6 %"}
+        assert areas(york_params) >= {"% YO %", "% YO1 %"}
+        assert not areas(york_params) & {"% LS %", "% LS6 %"}
+
+
+def areas(params):
+    return {value for name, value in params.items() if name.startswith("area_")}
