@@ -74,9 +74,16 @@ def issue_clause(codes: list[str], nation: str | None = None) -> ColumnElement[b
     (search_issue lists each document under its terms and their broader ones); only those
     in `nation`, if given, decided on search_issue's own copy (the document's is checked
     too, by document_conditions)."""
-    issue = SearchIssue.issue_code.in_(codes)
-    if nation is not None:
-        issue = and_(issue, contains(SearchIssue.nations, nation))
+    in_nation = contains(SearchIssue.nations, nation) if nation is not None else None
+    return _with_issue(SearchIssue.issue_code.in_(codes), in_nation)
+
+
+def _with_issue(
+    issue: ColumnElement[bool], in_nation: ColumnElement[bool] | None
+) -> ColumnElement[bool]:
+    """Documents of the search_issue rows that meet these conditions."""
+    if in_nation is not None:
+        issue = and_(issue, in_nation)
     return SearchDocument.id.in_(select(SearchIssue.document_id).where(issue))
 
 
@@ -138,9 +145,16 @@ def document_conditions(
 ) -> list[ColumnElement[bool]]:
     """Every filter except open_now, on the search document's copies (one row per service).
 
+    The filters' values are parameters (filter_values), so a query built for one set of
+    filters runs for any other of the same filter_shape with their values.
     `rows_chosen_elsewhere`: another condition of the query picks the rows (a list of ids),
     so the issue filter reads the row's own copy (see issue_copy_clause).
     """
+    values = filter_values(filters)
+
+    def value(name: str) -> Any:
+        return bindparam(name, values[name])
+
     d = SearchDocument
     conditions: list[ColumnElement[bool]] = [d.active]
     if not filters.include_demo:
@@ -148,25 +162,54 @@ def document_conditions(
     if filters.issue and rows_chosen_elsewhere:
         conditions.append(issue_copy_clause(session, [filters.issue]))
     elif filters.issue:
-        conditions.append(issue_clause([filters.issue], filters.nation))
+        in_nation = SearchIssue.nations.like(value("filter_nation")) if filters.nation else None
+        conditions.append(_with_issue(SearchIssue.issue_code == value("filter_issue"), in_nation))
     if filters.kind:
-        conditions.append(d.kind == filters.kind)
+        conditions.append(d.kind == value("filter_kind"))
     if filters.channel:
-        conditions.append(contains(d.channel_types, filters.channel))  # published ones only
+        conditions.append(d.channel_types.like(value("filter_channel")))  # published ones only
     if filters.nation:
-        conditions.append(contains(d.nations, filters.nation))
+        conditions.append(d.nations.like(value("filter_nation")))
     if filters.age is not None:
-        conditions.append(or_(d.min_age.is_(None), d.min_age <= filters.age))
-        conditions.append(or_(d.max_age.is_(None), d.max_age >= filters.age))
+        conditions.append(or_(d.min_age.is_(None), d.min_age <= value("filter_age")))
+        conditions.append(or_(d.max_age.is_(None), d.max_age >= value("filter_age")))
     if filters.free is not None:
         conditions.append(d.cost == "free" if filters.free else d.cost.in_(("low", "paid")))
     if filters.self_referral is not None:
         conditions.append(d.self_referral.is_(filters.self_referral))
     if filters.language:
-        conditions.append(contains(d.languages, filters.language))
+        conditions.append(d.languages.like(value("filter_language")))
     if filters.without_phone:
         conditions.append(or_(*(contains(d.channel_types, kind) for kind in NOT_BY_PHONE)))
     return conditions
+
+
+def filter_values(filters: ServiceFilters) -> dict[str, Any]:
+    """The values of document_conditions' parameters for these filters (the padded lists'
+    patterns as contains() writes them)."""
+    patterns = {"nation": filters.nation, "channel": filters.channel, "language": filters.language}
+    values: dict[str, Any] = {
+        f"filter_{name}": f"% {code} %" for name, code in patterns.items() if code
+    }
+    if filters.issue:
+        values["filter_issue"] = filters.issue
+    if filters.kind:
+        values["filter_kind"] = filters.kind
+    if filters.age is not None:
+        values["filter_age"] = filters.age
+    return values
+
+
+def filter_shape(filters: ServiceFilters) -> tuple[Any, ...]:
+    """What document_conditions' SQL depends on besides filter_values: which filters are set,
+    and the yes/no ones' values (open_now is not among them)."""
+    return (
+        tuple(sorted(filter_values(filters))),
+        filters.free,
+        filters.self_referral,
+        filters.include_demo,
+        filters.without_phone,
+    )
 
 
 def filtered_statement(session: Session, filters: ServiceFilters) -> Select[tuple[Service]]:

@@ -31,6 +31,8 @@ from directory.search.filters import (
     among,
     among_value,
     document_conditions,
+    filter_shape,
+    filter_values,
     narrower,
     open_now_key,
     open_now_sql,
@@ -341,9 +343,10 @@ def _candidates_statement(
     place: Place | None,
     distances: dict[int, float],
 ) -> tuple[Select[Any], dict[str, Any]]:
-    """The candidates' query and its id parameters. Building the query took half a millisecond
-    of every search, so queries of the same shape (the same filters, place, minute of the
-    week and day) are built once and kept."""
+    """The candidates' query and its parameters. Building the query took half a millisecond
+    of every search, so queries of the same shape (the filters set, the count of the place's
+    area keys, the minute of the week and the day) are built once and kept; the filters'
+    values, the ids and the area keys are parameters."""
     dialect = session.get_bind().dialect.name
     params = {"near_ids": among_value(list(distances), dialect)}
     if relevance is not None:
@@ -359,9 +362,11 @@ def _candidates_statement(
     # With text, the issue filter names the issue's narrower terms too (issue_copy_clause).
     with_text = relevance is not None
     issues = tuple(narrower(session, [filters.issue])) if filters.issue and with_text else ()
+    params.update(filter_values(filters))
     key = (
         dialect,
-        replace(filters, at=_ANY_INSTANT),
+        filter_shape(filters),
+        filters.open_now,
         issues,
         open_now_key(filters.at),
         to_london(filters.at).date(),
@@ -382,7 +387,6 @@ def _candidates_statement(
 
 
 MAX_KEPT_STATEMENTS = 512
-_ANY_INSTANT = datetime(2000, 1, 1)  # in a kept query's key, in place of `at`
 _statements: dict[tuple[Any, ...], Select[Any]] = {}
 _statements_lock = Lock()
 
