@@ -27,3 +27,26 @@ def test_local_services_keep_their_places_among_many_national_ones(seeded_app, m
     # then national ones.
     assert chosen[0].id in distances
     assert all(scopes[s.id] == "national" for s in chosen[1:])
+
+
+def test_extra_candidates_share_one_query_per_shape_with_their_own_values(seeded_app):
+    recommend._extra_kept.clear()
+    with seeded_app.app_context():
+        session = db.session
+        chosen = {}
+        for nation in ("ENG", "WLS", "SCT"):
+            answers = Answers(
+                immediate_danger="no", suicidal_thoughts="no", issues=("depression",), nation=nation
+            )
+            chosen[nation] = recommend._extra_candidates(session, answers, 3, {}, set())
+            assert chosen[nation]
+            assert all(nation in service.nations for service in chosen[nation])
+        assert len(recommend._extra_kept) == 1
+        # Known services (the routes') are left out, whatever the last query's were.
+        first = chosen["WLS"][0].id
+        answers = Answers(
+            immediate_danger="no", suicidal_thoughts="no", issues=("depression",), nation="WLS"
+        )
+        again = recommend._extra_candidates(session, answers, 3, {}, {first})
+        assert first not in {service.id for service in again}
+        assert len(recommend._extra_kept) == 1
