@@ -1,7 +1,9 @@
-"""The words search understands: issue synonyms and a vocabulary for typo correction.
+"""The words search understands: issue synonyms and a vocabulary for typo correction; and the
+issue terms' names and narrower terms, which filters and triage look up on every request.
 
 Read from the database and kept for a short while per process: a taxonomy edit reaches every
-host within VOCABULARY_TTL seconds, and no host holds state another one needs.
+host within VOCABULARY_TTL seconds, and no host holds state another one needs. (A term newer
+than the vocabulary is looked up in the taxonomy itself: filters.issue_exists, narrower.)
 """
 
 from __future__ import annotations
