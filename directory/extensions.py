@@ -68,8 +68,8 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # stay in memory, and a search's row lookups stop going to the operating system.
     cursor.execute("PRAGMA cache_size=-65536")
     # Pages the cache does not hold are read through a memory map of the file, not a read()
-    # into a copy each: a 50,000-service database (400 MB) does not fit the cache, and under
-    # the load benchmark a worker spent 9.5 ms of CPU per request with the map, 11.3 without.
+    # into a copy each: a 50,000-service database (480 MB) does not fit the cache, and under
+    # the load benchmark a worker spent 9.7 ms of CPU per request with the map, 11.3 without.
     cursor.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
     cursor.close()
 

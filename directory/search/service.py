@@ -358,9 +358,9 @@ def _candidates_statement(
         keys = sorted(place_keys(place))
         params.update((f"area_{i}", f"% {key} %") for i, key in enumerate(keys))
         areas = len(keys)
-    shape = (relevance is not None, bool(distances), areas)
-    # With text, the issue filter names the issue's narrower terms too (issue_copy_clause).
     with_text = relevance is not None
+    shape = (with_text, bool(distances), areas)
+    # With text, the issue filter names the issue's narrower terms too (issue_copy_clause).
     issues = tuple(narrower(session, [filters.issue])) if filters.issue and with_text else ()
     params.update(filter_values(filters))
     key = (
