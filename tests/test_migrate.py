@@ -27,3 +27,17 @@ def test_upgrading_twice_changes_nothing(app):
         assert sorted(inspect(db.engine).get_table_names()) == before
     assert "service" in before
     assert "alembic_version" in before
+
+
+def test_the_indexes_only_one_database_has(app):
+    with app.app_context():
+        engine = db.engine
+        names = {
+            index["name"]
+            for table in ("search_document", "search_point")
+            for index in inspect(engine).get_indexes(table)
+        }
+        postgres = engine.dialect.name == "postgresql"
+    assert ("ix_search_document_national_freshness" in names) is postgres
+    assert ("ix_search_document_document" in names) is postgres
+    assert ("ix_search_point_nearby" in names) is not postgres
