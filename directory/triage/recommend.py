@@ -188,7 +188,8 @@ def _extra_statements(
 ) -> tuple[Select[Any], Select[Any]]:
     """The queries for local and for national extra candidates: built once per shape (the
     filters set, the issues and their narrower terms), the values and ids as parameters
-    (known, near_services, chosen, room). Building them took a fifth of choosing."""
+    (known, near_services, chosen, room). Built for every triage, they cost about half a
+    millisecond of a 4.5 ms triage (in process, 50,000 services)."""
     key = (dialect, filter_shape(filters), tuple(narrower(session, issues)))
     with _extra_lock:
         kept = _extra_kept.get(key)
