@@ -118,7 +118,12 @@ NOT_BY_PHONE = ("text", "email", "web_chat", "app", "online_community", "in_pers
 
 def contains(column: ColumnElement[str], code: str) -> ColumnElement[bool]:
     """Whether a padded list copy (" ENG WLS ") holds this code."""
-    return column.like(f"% {code} %")
+    return column.like(padded(code))
+
+
+def padded(code: str) -> str:
+    """The LIKE pattern for a code in a padded list copy, as a literal or a parameter."""
+    return f"% {code} %"
 
 
 def among(
@@ -185,11 +190,10 @@ def document_conditions(
 
 
 def filter_values(filters: ServiceFilters) -> dict[str, Any]:
-    """The values of document_conditions' parameters for these filters (the padded lists'
-    patterns as contains() writes them)."""
+    """The values of document_conditions' parameters for these filters."""
     patterns = {"nation": filters.nation, "channel": filters.channel, "language": filters.language}
     values: dict[str, Any] = {
-        f"filter_{name}": f"% {code} %" for name, code in patterns.items() if code
+        f"filter_{name}": padded(code) for name, code in patterns.items() if code
     }
     if filters.issue:
         values["filter_issue"] = filters.issue

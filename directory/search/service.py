@@ -10,7 +10,7 @@ from threading import Lock
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Select, and_, bindparam, case, false, not_, or_, select
+from sqlalchemy import ColumnElement, Select, and_, bindparam, case, false, not_, or_, select
 from sqlalchemy.orm import Session
 
 from directory.geo import (
@@ -36,6 +36,7 @@ from directory.search.filters import (
     narrower,
     open_now_key,
     open_now_sql,
+    padded,
 )
 from directory.search.fulltext import (
     MAX_CANDIDATES,
@@ -285,7 +286,7 @@ def _nearby(
         "max_lat": max_lat,
         "min_lon": min_lon,
         "max_lon": max_lon,
-        **{f"area_{i}": f"% {key} %" for i, key in enumerate(keys)},
+        **_area_values(keys),
     }
     if matching is not None:
         params["any_match"] = matching
@@ -307,7 +308,7 @@ def _nearby_statement(dialect: str, area_keys: int, matching: bool) -> Select[An
     and the full-text query (any_match) are parameters. Building it took a tenth of the
     nearby search."""
     point = SearchPoint
-    listed = [point.coverage_areas.like(bindparam(f"area_{i}")) for i in range(area_keys)]
+    listed = _in_listed_areas(point.coverage_areas, area_keys)
     statement = select(
         point.document_id,
         point.service_id,
@@ -323,6 +324,17 @@ def _nearby_statement(dialect: str, area_keys: int, matching: bool) -> Select[An
     if matching:
         statement = statement.where(point.document_id.in_(matching_ids(dialect)))
     return statement
+
+
+def _area_values(keys: list[str]) -> dict[str, str]:
+    """The parameters area_0, ... of _in_listed_areas: a place's area keys, as patterns."""
+    return {f"area_{i}": padded(key) for i, key in enumerate(keys)}
+
+
+def _in_listed_areas(column: ColumnElement[str], count: int) -> list[ColumnElement[bool]]:
+    """contains(column, key) for each of a place's `count` area keys, each key a parameter
+    (_area_values), so that one query serves every place with as many keys."""
+    return [column.like(bindparam(f"area_{i}")) for i in range(count)]
 
 
 def shown_distance_km(service: Service | ServiceRecord, km: float | None) -> float | None:
@@ -356,7 +368,7 @@ def _candidates_statement(
         # The place's area keys are parameters too: a query is kept per count of keys, not
         # per place (a kept query per place was thrown away before its next use).
         keys = sorted(place_keys(place))
-        params.update((f"area_{i}", f"% {key} %") for i, key in enumerate(keys))
+        params.update(_area_values(keys))
         areas = len(keys)
     with_text = relevance is not None
     shape = (with_text, bool(distances), areas)
@@ -429,8 +441,7 @@ def _build_candidates(
     if place_areas is not None:
         # National services count wherever they cover (nation already filtered); local ones
         # where the place is inside their coverage; ones without a location in their areas.
-        # contains(), with each pattern a parameter.
-        listed = [d.coverage_areas.like(bindparam(f"area_{i}")) for i in range(place_areas)]
+        listed = _in_listed_areas(d.coverage_areas, place_areas)
         statement = statement.where(
             or_(
                 d.coverage_scope == "national",
