@@ -17,16 +17,15 @@ from directory.migrate import upgrade_database
 from directory.models import Base
 from directory.seed import load_seed_bundle, seed_database
 
-BACKENDS = [
-    "sqlite",
-    pytest.param(
-        "postgres",
-        marks=[
-            pytest.mark.postgres,
-            pytest.mark.skipif(not TEST_DATABASE_URL, reason="SIGNPOST_TEST_DATABASE_URL not set"),
-        ],
-    ),
-]
+# For tests of one database alone: parametrize("backend", [POSTGRES], indirect=True).
+POSTGRES = pytest.param(
+    "postgres",
+    marks=[
+        pytest.mark.postgres,
+        pytest.mark.skipif(not TEST_DATABASE_URL, reason="SIGNPOST_TEST_DATABASE_URL not set"),
+    ],
+)
+BACKENDS = ["sqlite", POSTGRES]
 
 
 def _postgres_url(schema: str) -> str:

@@ -40,4 +40,6 @@ def test_the_indexes_only_one_database_has(app):
         postgres = engine.dialect.name == "postgresql"
     assert ("ix_search_document_national_freshness" in names) is postgres
     assert ("ix_search_document_document" in names) is postgres
+    assert ("ix_search_document_name_terms" in names) is postgres
+    assert ("ix_search_document_issue_terms" in names) is postgres
     assert ("ix_search_point_nearby" in names) is not postgres

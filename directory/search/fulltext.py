@@ -1,28 +1,33 @@
 """The full-text index's side of a search: which documents match the text, and how well.
 
 A pool of the best hundred or so matches goes on to ranking. The index ranks and cuts in one
-step (FTS5 bm25 / ts_rank_cd), but scoring costs 1.3-2.4 µs per match in FTS5, and a common
-concept ("anxiety", "depression") matches a fifth of a 50,000-service directory: ranking every
-match cost 11-25 ms of each such search. So on SQLite a concept with more than RANK_ALL_UP_TO
-matches is ranked in tiers instead: the matches in service names by bm25 (a name match weighs
-most, 10 : 5 : 1; unscored too past RANK_NAMES_UP_TO of them), then, if the pool is not yet
-full, the other matches in issue terms, then the rest, unscored. Those unscored ones rank on
-distance, open-now and freshness alone; they are past the first pages of a pool this size
-anyway.
+step (FTS5 bm25 / ts_rank_cd), but scoring costs 1.3-2.4 µs per match in FTS5 and about 3.5 µs
+in PostgreSQL, and a common concept ("anxiety", "depression") matches a fifth of a
+50,000-service directory: ranking every match cost 11-25 ms of each such search in SQLite and
+30-65 ms in PostgreSQL. So a concept with more than RANK_ALL_UP_TO matches is ranked in tiers
+instead: the matches in service names by relevance (a name match weighs most, 10 : 5 : 1 /
+A : B : C; unscored too past RANK_NAMES_UP_TO of them), then, if the pool is not yet full, the
+other matches in issue terms, then the rest, unscored. Those unscored ones rank on distance,
+open-now and freshness alone; they are past the first pages of a pool this size anyway.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from functools import lru_cache
 from threading import Lock
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import Engine, Integer, Select, select, text
+from sqlalchemy import Engine, Integer, Select, TextClause, select, text
 from sqlalchemy.orm import Session
 
 from directory.search.filters import among_value
 from directory.search.text import Concept, fts5_match, tsquery
+
+# Which part of a document a tier's matches are in: its name, its issue terms (None: anywhere).
+Column = str | None
 
 # Search ranks at most this many candidates: the best text matches, or (without text) the
 # open and freshly checked ones. Five pages of 20; it bounds the work of every query: each
@@ -36,7 +41,8 @@ MAX_CANDIDATES_WITH_PLACE = 500
 # A query of several concepts asks for all of them; when fewer services than this match all,
 # it asks for any of them instead.
 MIN_EVERY_MATCHES = 20
-# Up to this many matches, SQLite ranks every one (about 3 ms at most); past it, in tiers.
+# Up to this many matches, every one is ranked (about 3 ms at most in SQLite, 7 ms in
+# PostgreSQL); past it, in tiers.
 RANK_ALL_UP_TO = 2_000
 # The same for a common concept's matches in service names, the first tier: "support" is in
 # the names of 7,000 of 50,000 services, and ranking those cost 7 ms.
@@ -75,18 +81,56 @@ _RANKED_NEAR_SQL = {
         " UNION SELECT id, score FROM m WHERE id = ANY(:ids)"
     ),
 }
-# SQLite only, for the tiers: how many match (up to :cap, so a common word stops early); the
-# matches unscored, newest document first; and which of :ids match.
-_COUNT_UP_TO_SQL = (
-    "SELECT count(*) FROM (SELECT 1 FROM service_fts WHERE service_fts MATCH :match LIMIT :cap)"
-)
-_UNSCORED_SQL = (
-    "SELECT rowid FROM service_fts WHERE service_fts MATCH :match ORDER BY rowid DESC LIMIT :limit"
-)
-_MATCHING_IDS_SQL = (
-    "SELECT value FROM json_each(:ids)"
-    " WHERE value IN (SELECT rowid FROM service_fts WHERE service_fts MATCH :match)"
-)
+# SQLite? -> the first tier: matches in names, ranked on the whole document as _RANKED_SQL.
+_RANKED_NAMES_SQL = {
+    True: _RANKED_SQL[True],  # bound to a match in the name column (_column_match)
+    False: (
+        "SELECT id, ts_rank_cd(document, to_tsquery('english', :match)) AS score"
+        " FROM search_document WHERE ts_filter(document, '{a}') @@ to_tsquery('english', :match)"
+        " ORDER BY score DESC, id LIMIT :limit"
+    ),
+}
+# SQLite? -> which of :ids match.
+_MATCHING_IDS_SQL = {
+    True: (
+        "SELECT value FROM json_each(:ids)"
+        " WHERE value IN (SELECT rowid FROM service_fts WHERE service_fts MATCH :match)"
+    ),
+    False: (
+        "SELECT id FROM search_document"
+        " WHERE id = ANY(:ids) AND document @@ to_tsquery('english', :match)"
+    ),
+}
+# PostgreSQL: a tier's matches in one part of the document, by its weight (name A, issue
+# terms B). Each part has a GIN index of its own (migration 0010), so ranking the names reads
+# only them.
+_WEIGHTS = {"name": "a", "issues": "b"}
+
+
+def _matches_sql(sqlite: bool, column: Column) -> str:
+    """FROM and WHERE of the documents that match :match (in `column`, if given; on SQLite the
+    match itself names the column: _column_match). Their id is `rowid` on SQLite, `id` here."""
+    if sqlite:
+        return "service_fts WHERE service_fts MATCH :match"
+    document = "document" if column is None else f"ts_filter(document, '{{{_WEIGHTS[column]}}}')"
+    return f"search_document WHERE {document} @@ to_tsquery('english', :match)"
+
+
+@lru_cache(maxsize=16)
+def _tier_statement(sqlite: bool, column: Column, *, counting: bool) -> TextClause:
+    """How many documents match :match in `column` (up to :cap), or the newest :limit of
+    them, unscored. Written from the fixed fragments above alone."""
+    matches, identity = _matches_sql(sqlite, column), "rowid" if sqlite else "id"
+    if counting:
+        return text(f"SELECT count(*) FROM (SELECT 1 FROM {matches} LIMIT :cap) AS m")  # noqa: S608
+    return text(
+        f"SELECT {identity} FROM {matches} ORDER BY {identity} DESC LIMIT :limit"  # noqa: S608
+    )
+
+
+def _column_match(sqlite: bool, column: Column, match: str) -> str:
+    """The query to bind as :match in _matches_sql: on SQLite, restricted to `column`."""
+    return match if column is None or not sqlite else f"{{{column}}} : ({match})"
 
 
 _MATCHING_SQL = {
@@ -175,8 +219,8 @@ def text_matches(
     `nearby_match`: the nearby documents are known to match."""
     dialect = session.get_bind().dialect.name
     sqlite = dialect == "sqlite"
-    match = (fts5_match if sqlite else tsquery)(concepts, prefix, every=every)
-    if sqlite and _too_many_to_rank(session, concepts, prefix, match, every=every):
+    match = _match_for(sqlite)(concepts, prefix, every=every)
+    if _too_many_to_rank(session, concepts, prefix, match, every=every):
         found = _tiered_matches(session, concepts, prefix, match, every, size, nearby, nearby_match)
     else:
         statement = text(_RANKED_NEAR_SQL[sqlite] if nearby else _RANKED_SQL[sqlite])
@@ -186,6 +230,11 @@ def text_matches(
             statement = statement.bindparams(ids=among_value(ids, dialect))
         found = [(d, float(score)) for d, score in session.connection().execute(statement).all()]
     return sorted(found, key=lambda pair: (-pair[1], pair[0]))
+
+
+def _match_for(sqlite: bool) -> Callable[..., str]:
+    """The function that writes a query for this database's index (text.fts5_match / tsquery)."""
+    return fts5_match if sqlite else tsquery
 
 
 def _tiered_matches(
@@ -198,25 +247,28 @@ def _tiered_matches(
     nearby: set[int] | None,
     nearby_match: bool,
 ) -> list[tuple[int, float]]:
-    """SQLite, a common concept: name matches by bm25 (unscored too when there are more
-    than RANK_NAMES_UP_TO), then issue-term matches, then the rest, unscored (0.0), until
-    the pool is full; and every match among `nearby`. `match`: the query's FTS5 match."""
+    """A common concept: name matches by relevance (unscored too when there are more than
+    RANK_NAMES_UP_TO), then issue-term matches, then the rest, unscored (0.0), until the pool
+    is full; and every match among `nearby`. `match`: the query for this database's index."""
     connection = session.connection()
-    in_names = _in_columns("name", match)
-    tiers = [_in_columns("issues", match), match]
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    tiers: list[Column] = ["issues", None]
     found: dict[int, float] = {}
     if _too_many_to_rank(
-        session, concepts, prefix, in_names, every=every, up_to=RANK_NAMES_UP_TO, column="name"
+        session, concepts, prefix, match, every=every, up_to=RANK_NAMES_UP_TO, column="name"
     ):
-        tiers.insert(0, in_names)
+        tiers.insert(0, "name")
     else:
-        ranked = text(_RANKED_SQL[True]).bindparams(match=in_names, limit=size)
+        names = _column_match(sqlite, "name", match)
+        ranked = text(_RANKED_NAMES_SQL[sqlite]).bindparams(match=names, limit=size)
         found.update(connection.execute(ranked).all())
-    for tier in tiers:
+    for column in tiers:
         if len(found) >= size:
             break
         wanted = size + len(found)  # enough left after skipping those already found
-        unscored = text(_UNSCORED_SQL).bindparams(match=tier, limit=wanted)
+        unscored = _tier_statement(sqlite, column, counting=False).bindparams(
+            match=_column_match(sqlite, column, match), limit=wanted
+        )
         for (document,) in connection.execute(unscored).all():
             if len(found) >= size:
                 break
@@ -227,8 +279,8 @@ def _tiered_matches(
         for document in nearby:
             found.setdefault(document, 0.0)
     elif nearby:
-        ids = among_value(sorted(nearby), "sqlite")
-        near = text(_MATCHING_IDS_SQL).bindparams(match=match, ids=ids)
+        ids = among_value(sorted(nearby), "sqlite" if sqlite else "postgresql")
+        near = text(_MATCHING_IDS_SQL[sqlite]).bindparams(match=match, ids=ids)
         for (document,) in connection.execute(near).all():
             found.setdefault(document, 0.0)
     return [(document, float(score)) for document, score in found.items()]
@@ -242,15 +294,16 @@ def _too_many_to_rank(
     *,
     every: bool,
     up_to: int | None = None,
-    column: str | None = None,
+    column: Column = None,
 ) -> bool:
     """Whether the query (`match`, in `column` if given) matches more than `up_to`
     documents (default RANK_ALL_UP_TO).
 
-    Counting costs about a millisecond at the cap, so each concept's count is kept for a
-    while (a count only chooses how to rank, so a minute-old one does no harm): all of
-    the concepts match no more than the rarest one does, any of them no more than their sum
-    and no fewer than the commonest. Only between those bounds is the query itself counted.
+    Counting costs about a millisecond at the cap (2-3 in PostgreSQL), so each concept's
+    count is kept for a while (a count only chooses how to rank, so a minute-old one does no
+    harm): all of the concepts match no more than the rarest one does, any of them no more
+    than their sum and no fewer than the commonest. Only between those bounds is the query
+    itself counted.
     """
     up_to = RANK_ALL_UP_TO if up_to is None else up_to
     cap = up_to + 1
@@ -261,46 +314,43 @@ def _too_many_to_rank(
         return False
     if at_least > up_to:
         return True
-    return _count_up_to(session, match, cap) > up_to
+    return _count_up_to(session, match, cap, column) > up_to
 
 
-# engine -> (concept's match, cap) -> (when counted, count); by engine, not URL, so that two
-# databases at one URL (tests' in-memory ones) never share counts.
-_concept_counts: WeakKeyDictionary[Engine, dict[tuple[str, int], tuple[float, int]]] = (
+# engine -> (concept's match, column, cap) -> (when counted, count); by engine, not URL, so
+# that two databases at one URL (tests' in-memory ones) never share counts.
+_concept_counts: WeakKeyDictionary[Engine, dict[tuple[str, Column, int], tuple[float, int]]] = (
     WeakKeyDictionary()
 )
 _counts_lock = Lock()
 
 
 def _concept_count(
-    session: Session, concept: Concept, prefix: str | None, cap: int, column: str | None = None
+    session: Session, concept: Concept, prefix: str | None, cap: int, column: Column = None
 ) -> int:
     """How many documents match one concept (in `column`, if given), counting no further
     than `cap`; kept for CONCEPT_COUNT_TTL seconds."""
-    match = fts5_match([concept], prefix)
-    if column is not None:
-        match = _in_columns(column, match)
     engine, now = session.get_bind(), time.monotonic()
     assert isinstance(engine, Engine)
+    match = _match_for(engine.dialect.name == "sqlite")([concept], prefix)
+    key = (match, column, cap)
     with _counts_lock:
         counts = _concept_counts.setdefault(engine, {})
-        kept = counts.get((match, cap))
+        kept = counts.get(key)
     if kept is not None and now - kept[0] < CONCEPT_COUNT_TTL:
         return kept[1]
-    count = _count_up_to(session, match, cap)
+    count = _count_up_to(session, match, cap, column)
     with _counts_lock:
         if len(counts) >= MAX_CONCEPT_COUNTS:
             counts.clear()
-        counts[(match, cap)] = (now, count)
+        counts[key] = (now, count)
     return count
 
 
-def _count_up_to(session: Session, match: str, cap: int) -> int:
-    """How many documents match, counting no further than `cap`."""
-    statement = text(_COUNT_UP_TO_SQL).bindparams(match=match, cap=cap)
+def _count_up_to(session: Session, match: str, cap: int, column: Column = None) -> int:
+    """How many documents match (in `column`, if given), counting no further than `cap`."""
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    statement = _tier_statement(sqlite, column, counting=True).bindparams(
+        match=_column_match(sqlite, column, match), cap=cap
+    )
     return int(session.connection().execute(statement).scalar_one())
-
-
-def _in_columns(column: str, match: str) -> str:
-    """An FTS5 match restricted to one column."""
-    return f"{{{column}}} : ({match})"

@@ -10,14 +10,25 @@ from sqlalchemy import text
 from directory.extensions import db
 from directory.search import fulltext
 from directory.search.fulltext import text_matches, text_pool
+from directory.search.text import fts5_match, tsquery
 
 
-def matching(session, match: str) -> set[int]:
-    """Documents an FTS5 match finds (SQLite)."""
-    rows = session.execute(
-        text("SELECT rowid FROM service_fts WHERE service_fts MATCH :m"), {"m": match}
-    )
-    return {document for (document,) in rows}
+def matching(session, match: str, column: str | None = None) -> set[int]:
+    """Documents the index's query `match` finds (in `column`, if given), asked without
+    fulltext.py: FTS5 on SQLite, the document's or the column's own tsvector on PostgreSQL."""
+    if session.get_bind().dialect.name == "sqlite":
+        sql = "SELECT rowid FROM service_fts WHERE service_fts MATCH :m"
+        match = match if column is None else f"{{{column}}} : ({match})"
+    else:
+        vector = "document" if column is None else f"to_tsvector('english', {column})"
+        sql = f"SELECT id FROM search_document WHERE {vector} @@ to_tsquery('english', :m)"  # noqa: S608
+    return {document for (document,) in session.execute(text(sql), {"m": match})}
+
+
+def query(session, concepts, *, every: bool = True) -> str:
+    """The index's query for these concepts (FTS5 match or tsquery)."""
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    return (fts5_match if sqlite else tsquery)(concepts, None, every=every)
 
 
 def test_text_pool_keeps_every_match_among_nearby_documents(seeded_app):
@@ -80,13 +91,12 @@ def tiered(monkeypatch):
     monkeypatch.setattr(fulltext, "RANK_ALL_UP_TO", 1)
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_a_common_concept_ranks_name_matches_then_issue_terms_then_the_rest(seeded_app, tiered):
     with seeded_app.app_context():
         session = db.session
-        in_names = matching(session, '{name} : ("mental")')
-        in_issues = matching(session, '{issues} : ("mental")') - in_names
-        anywhere = matching(session, '"mental"')
+        in_names = matching(session, query(session, [("mental",)]), "name")
+        in_issues = matching(session, query(session, [("mental",)]), "issues") - in_names
+        anywhere = matching(session, query(session, [("mental",)]))
         assert len(in_names) > 3
         assert len(in_issues) > 3
         assert anywhere > in_names | in_issues
@@ -104,15 +114,14 @@ def test_a_common_concept_ranks_name_matches_then_issue_terms_then_the_rest(seed
     assert all(then_the_rest[d] == 0.0 for d in set(then_the_rest) - in_names)
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_a_concept_common_in_names_takes_name_matches_first_unscored(
     seeded_app, tiered, monkeypatch
 ):
     monkeypatch.setattr(fulltext, "RANK_NAMES_UP_TO", 1)
     with seeded_app.app_context():
         session = db.session
-        in_names = matching(session, '{name} : ("mental")')
-        in_issues = matching(session, '{issues} : ("mental")') - in_names
+        in_names = matching(session, query(session, [("mental",)]), "name")
+        in_issues = matching(session, query(session, [("mental",)]), "issues") - in_names
         names_only = text_pool(session, [("mental",)], None, size=len(in_names))
         then_issues = text_pool(session, [("mental",)], None, size=len(in_names) + 2)
     assert len(in_names) > 1
@@ -121,11 +130,10 @@ def test_a_concept_common_in_names_takes_name_matches_first_unscored(
     assert set(then_issues.values()) == {0.0}
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_a_common_concept_still_brings_every_nearby_match(seeded_app, tiered):
     with seeded_app.app_context():
         session = db.session
-        anywhere = matching(session, '"mental"')
+        anywhere = matching(session, query(session, [("mental",)]))
         alone = text_pool(session, [("mental",)], None, size=2)
         elsewhere = sorted(anywhere - set(alone))[:3]
         no_match = max(anywhere) + 1 if max(anywhere) + 1 not in anywhere else -1
@@ -133,7 +141,6 @@ def test_a_common_concept_still_brings_every_nearby_match(seeded_app, tiered):
     assert set(pool) == set(alone) | set(elsewhere)
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 @pytest.mark.parametrize(
     ("concepts", "every"),
     [
@@ -148,21 +155,16 @@ def test_a_common_concept_still_brings_every_nearby_match(seeded_app, tiered):
 def test_kept_concept_counts_choose_as_counting_the_query_would(
     seeded_app, monkeypatch, concepts, every, cap
 ):
-    from directory.search.text import fts5_match
-
     monkeypatch.setattr(fulltext, "RANK_ALL_UP_TO", cap)
     with seeded_app.app_context():
         session = db.session
-        match = fts5_match(concepts, None, every=every)
+        match = query(session, concepts, every=every)
         exact = len(matching(session, match)) > cap
         for _ in range(2):  # counted, then kept
             assert fulltext._too_many_to_rank(session, concepts, None, match, every=every) == exact
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_kept_concept_counts_spare_counting(seeded_app, monkeypatch):
-    from directory.search.text import fts5_match
-
     monkeypatch.setattr(fulltext, "RANK_ALL_UP_TO", 1)
     monkeypatch.setattr(fulltext, "_concept_counts", WeakKeyDictionary())  # none kept yet
     counted = []
@@ -173,7 +175,7 @@ def test_kept_concept_counts_spare_counting(seeded_app, monkeypatch):
 
     def counts(concepts):
         counted.clear()
-        match = fts5_match(concepts, None)
+        match = query(db.session, concepts)
         fulltext._too_many_to_rank(db.session, concepts, None, match, every=True)
         return len(counted)
 
@@ -218,12 +220,11 @@ def test_widening_to_any_concept_reuses_the_every_concept_pool(seeded_app, monke
     assert asked == [False]  # the every-concept query is not asked again
 
 
-@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 @pytest.mark.parametrize("concepts", [[("mental",)], [("mental",), ("crisis",)]])
 def test_nearby_documents_known_to_match_give_the_same_pool(seeded_app, tiered, concepts):
     with seeded_app.app_context():
         session = db.session
-        any_match = fulltext.fts5_match(concepts, None, every=False)
+        any_match = query(session, concepts, every=False)
         # As search_services finds them: nearby documents that match some concept.
         nearby = set(sorted(matching(session, any_match))[::3])
         asked = text_pool(session, concepts, None, size=3, nearby=nearby)
