@@ -19,7 +19,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from threading import Lock
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from directory.models import SearchCard, SearchDocument, Service
@@ -30,6 +30,18 @@ MAX_CACHED = 10_000  # services; about 15 small records each
 
 _cache: OrderedDict[str, ServiceRecord] = OrderedDict()
 _lock = Lock()
+
+# Built once, not per call (building them took 0.4 ms of a service read): the services'
+# revisions and cards by id, and a service's id by its id or slug.
+_CARDS = (
+    select(SearchDocument.service_id, SearchDocument.revision, SearchCard.card)
+    .outerjoin(SearchCard, SearchCard.service_id == SearchDocument.service_id)
+    .where(SearchDocument.service_id.in_(bindparam("ids", expanding=True)))
+)
+_service = Service.__table__.c
+_ID_OR_SLUG = select(_service.id).where(
+    or_(_service.id == bindparam("id_or_slug"), _service.slug == bindparam("id_or_slug"))
+)
 
 
 def load_services(
@@ -60,13 +72,7 @@ def _read(session: Session, ids: list[str]) -> dict[str, ServiceRecord]:
     the tables; caching what was read."""
     stored = {
         service_id: (revision, card)
-        for service_id, revision, card in session.connection()
-        .execute(
-            select(SearchDocument.service_id, SearchDocument.revision, SearchCard.card)
-            .outerjoin(SearchCard, SearchCard.service_id == SearchDocument.service_id)
-            .where(SearchDocument.service_id.in_(ids))
-        )
-        .all()
+        for service_id, revision, card in session.connection().execute(_CARDS, {"ids": ids}).all()
     }
     found: dict[str, ServiceRecord] = {}
     with _lock:
@@ -97,10 +103,7 @@ def _read(session: Session, ids: list[str]) -> dict[str, ServiceRecord]:
 
 def load_service(session: Session, id_or_slug: str) -> ServiceRecord | None:
     """One service by its id or slug, or None."""
-    service = Service.__table__.c
-    found = session.scalar(
-        select(service.id).where(or_(service.id == id_or_slug, service.slug == id_or_slug))
-    )
+    found = session.scalar(_ID_OR_SLUG, {"id_or_slug": id_or_slug})
     return None if found is None else load_services(session, [found]).get(found)
 
 
