@@ -22,13 +22,14 @@ def test_a_sqlite_file_is_read_through_a_memory_map_with_a_large_cache(tmp_path:
 
 
 @pytest.mark.skipif(not TEST_DATABASE_URL, reason="SIGNPOST_TEST_DATABASE_URL not set")
-def test_postgresql_runs_the_apps_queries_without_parallel_workers() -> None:
+def test_postgresql_connections_plan_for_tables_in_memory_without_parallel_workers() -> None:
     assert TEST_DATABASE_URL
     engine = engine_for(TEST_DATABASE_URL)
     try:
         for _ in range(2):  # a new connection, then one from the pool
             with engine.connect() as connection:
                 assert connection.scalar(text("SHOW max_parallel_workers_per_gather")) == "0"
+                assert connection.scalar(text("SHOW random_page_cost")) == "1.1"
                 connection.rollback()
     finally:
         engine.dispose()
