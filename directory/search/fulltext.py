@@ -299,7 +299,7 @@ def _too_many_to_rank(
     """Whether the query (`match`, in `column` if given) matches more than `up_to`
     documents (default RANK_ALL_UP_TO).
 
-    Counting costs about a millisecond at the cap (2-3 in PostgreSQL), so each concept's
+    Counting costs about a millisecond at the cap (3-4 in PostgreSQL), so each concept's
     count is kept for a while (a count only chooses how to rank, so a minute-old one does no
     harm): all of the concepts match no more than the rarest one does, any of them no more
     than their sum and no fewer than the commonest. Only between those bounds is the query

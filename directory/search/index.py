@@ -260,7 +260,7 @@ def analyze(session: Session) -> None:
 
     On PostgreSQL, also move the entries a bulk change left in the GIN indexes' pending lists
     into the indexes: every full-text query reads a pending list whole until autovacuum
-    empties it (447 pages after building 50,000 services: 2-3 ms a query)."""
+    empties it (447 pages of it after building 50,000 services)."""
     session.execute(text("ANALYZE"))
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text(_CLEAN_GIN_PENDING_LISTS))

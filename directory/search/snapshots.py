@@ -31,8 +31,8 @@ MAX_CACHED = 10_000  # services; about 15 small records each
 _cache: OrderedDict[str, ServiceRecord] = OrderedDict()
 _lock = Lock()
 
-# Built once, not per call (building them took 0.4 ms of a service read): the services'
-# revisions and cards by id, and a service's id by its id or slug.
+# Built once, not per call (building them cost about 0.4 ms of each service read, in
+# cProfile): the services' revisions and cards by id, and a service's id by its id or slug.
 _CARDS = (
     select(SearchDocument.service_id, SearchDocument.revision, SearchCard.card)
     .outerjoin(SearchCard, SearchCard.service_id == SearchDocument.service_id)
