@@ -11,6 +11,7 @@ from directory.extensions import db
 from directory.search import fulltext
 from directory.search.fulltext import text_matches, text_pool
 from directory.search.text import fts5_match, tsquery
+from tests.conftest import POSTGRES
 
 
 def matching(session, match: str, column: str | None = None) -> set[int]:
@@ -236,3 +237,22 @@ def test_nearby_documents_known_to_match_give_the_same_pool(seeded_app, tiered, 
     assert len(asked) > 3
     assert known == asked
     assert widened_known == widened
+
+
+@pytest.mark.parametrize("backend", [POSTGRES], indirect=True)
+@pytest.mark.parametrize(
+    ("column", "index"),
+    [("name", "ix_search_document_name_terms"), ("issues", "ix_search_document_issue_terms")],
+)
+def test_postgresql_finds_a_tiers_matches_through_the_index_of_its_part(seeded_app, column, index):
+    """The tier queries' expression is the one migration 0010 indexed: were they to drift
+    apart, every tier would read the whole table, and no result would show it."""
+    with seeded_app.app_context():
+        session = db.session
+        # A few rows: the planner would rather read the table; the index is what is asked.
+        session.execute(text("SET LOCAL enable_seqscan = off"))
+        session.execute(text("SET LOCAL enable_indexscan = off"))
+        explain = f"EXPLAIN SELECT id FROM {fulltext._matches_sql(False, column)}"  # noqa: S608
+        plan = "\n".join(session.execute(text(explain), {"match": "mental"}).scalars())
+        session.rollback()
+    assert index in plan
