@@ -251,7 +251,8 @@ def _tiered_matches(
     RANK_NAMES_UP_TO), then issue-term matches, then the rest, unscored (0.0), until the pool
     is full; and every match among `nearby`. `match`: the query for this database's index."""
     connection = session.connection()
-    sqlite = session.get_bind().dialect.name == "sqlite"
+    dialect = session.get_bind().dialect.name
+    sqlite = dialect == "sqlite"
     tiers: list[Column] = ["issues", None]
     found: dict[int, float] = {}
     if _too_many_to_rank(
@@ -279,7 +280,7 @@ def _tiered_matches(
         for document in nearby:
             found.setdefault(document, 0.0)
     elif nearby:
-        ids = among_value(sorted(nearby), "sqlite" if sqlite else "postgresql")
+        ids = among_value(sorted(nearby), dialect)
         near = text(_MATCHING_IDS_SQL[sqlite]).bindparams(match=match, ids=ids)
         for (document,) in connection.execute(near).all():
             found.setdefault(document, 0.0)
