@@ -81,15 +81,6 @@ _RANKED_NEAR_SQL = {
         " UNION SELECT id, score FROM m WHERE id = ANY(:ids)"
     ),
 }
-# SQLite? -> the first tier: matches in names, ranked on the whole document as _RANKED_SQL.
-_RANKED_NAMES_SQL = {
-    True: _RANKED_SQL[True],  # bound to a match in the name column (_column_match)
-    False: (
-        "SELECT id, ts_rank_cd(document, to_tsquery('english', :match)) AS score"
-        " FROM search_document WHERE ts_filter(document, '{a}') @@ to_tsquery('english', :match)"
-        " ORDER BY score DESC, id LIMIT :limit"
-    ),
-}
 # SQLite? -> which of :ids match.
 _MATCHING_IDS_SQL = {
     True: (
@@ -114,6 +105,17 @@ def _matches_sql(sqlite: bool, column: Column) -> str:
         return "service_fts WHERE service_fts MATCH :match"
     document = "document" if column is None else f"ts_filter(document, '{{{_WEIGHTS[column]}}}')"
     return f"search_document WHERE {document} @@ to_tsquery('english', :match)"
+
+
+# SQLite? -> the first tier: matches in names, ranked on the whole document as _RANKED_SQL
+# (on SQLite bound to a match in the name column: _column_match).
+_RANKED_NAMES_SQL = {
+    True: _RANKED_SQL[True],
+    False: (
+        "SELECT id, ts_rank_cd(document, to_tsquery('english', :match)) AS score"  # noqa: S608
+        f" FROM {_matches_sql(False, 'name')} ORDER BY score DESC, id LIMIT :limit"
+    ),
+}
 
 
 @lru_cache(maxsize=16)
@@ -143,7 +145,7 @@ def matching_any(session: Session, concepts: list[Concept], prefix: str | None) 
     """The full-text query for documents that match any concept, to keep a nearby search to
     the services the text can find (its ids: matching_ids)."""
     sqlite = session.get_bind().dialect.name == "sqlite"
-    return (fts5_match if sqlite else tsquery)(concepts, prefix, every=False)
+    return _match_for(sqlite)(concepts, prefix, every=False)
 
 
 def matching_ids(dialect: str) -> Select[Any]:

@@ -18,10 +18,10 @@ depends_on = None
 
 # PostgreSQL only (SQLite's FTS5 restricts a match to a column itself). The full-text tiers
 # (directory/search/fulltext.py) rank a common concept's name matches first, then take its
-# issue-term matches. Through the whole-document index those read and rechecked every match
-# (9,267 for "anxiety" at 50,000 services: 32 ms to rank the 899 in names, 2.5 ms through the
-# name index); with an index, ANALYZE also keeps statistics of each part, so the planner
-# knows how many match there. The expressions are the ones fulltext.py queries. Not in the
+# issue-term matches. The whole-document index would recheck every document with the word
+# (9,267 for "anxiety" at 50,000 services), so PostgreSQL scanned the table instead: 32 ms to
+# rank the 899 in names, 2.5 ms through the name index. With an index, ANALYZE also keeps
+# statistics of each part, so the planner knows how many match there. The expressions are the ones fulltext.py queries. Not in the
 # models (directory/migrate.py leaves them out).
 INDEXES = {"ix_search_document_name_terms": "a", "ix_search_document_issue_terms": "b"}
 
