@@ -21,8 +21,8 @@ depends_on = None
 # issue-term matches. The whole-document index would recheck every document with the word
 # (9,267 for "anxiety" at 50,000 services), so PostgreSQL scanned the table instead: 32 ms to
 # rank the 899 in names, 2.5 ms through the name index. With an index, ANALYZE also keeps
-# statistics of each part, so the planner knows how many match there. The expressions are the ones fulltext.py queries. Not in the
-# models (directory/migrate.py leaves them out).
+# statistics of each part, so the planner knows how many match there. The expressions are
+# the ones fulltext.py queries. Not in the models (directory/migrate.py leaves them out).
 INDEXES = {"ix_search_document_name_terms": "a", "ix_search_document_issue_terms": "b"}
 
 
