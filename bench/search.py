@@ -6,8 +6,9 @@ For each size: a fresh database (a SQLite file in a temp dir, or the schema `sig
 of the given PostgreSQL URL), migrated, seeded with the taxonomy and the national services,
 filled with N synthetic services (bench.synthetic, not timed), then:
 
-- build: `reindex_all(session); session.commit()`, timed; then the app's own `analyze()`, as
-  `signpost reindex` runs it, timed apart (`--no-analyze` skips it on SQLite);
+- build: `reindex_all(session); session.commit()`, timed; then the app's own `analyze()` and
+  `vacuum()`, as `signpost reindex` runs them, timed apart (`--no-analyze` skips them on
+  SQLite);
 - four query classes through `search_services`, each with --queries distinct queries after
   20 warm-up queries: text, text + near, filters + open_now, misspelled;
 - the raw full-text query for the same terms (SQLite FTS5 bm25 / PostgreSQL ts_rank_cd,
@@ -48,7 +49,7 @@ from directory import create_app
 from directory.extensions import db, gazetteer
 from directory.migrate import upgrade_database
 from directory.models import NATIONS
-from directory.search.index import analyze, reindex_all
+from directory.search.index import analyze, reindex_all, vacuum
 from directory.search.service import SearchRequest, search_services
 from directory.search.text import fts5_match, parse_query, query_concepts, tsquery
 from directory.search.vocabulary import build_vocabulary, forget_vocabulary, load_vocabulary
@@ -479,8 +480,12 @@ def run_size(args: argparse.Namespace, workdir: Path, size: int) -> SizeResult:
             started = time.perf_counter()
             analyze(session)
             session.commit()
+            vacuum(db.engine)
             analyze_s = time.perf_counter() - started
-            print(f"[{backend} {size:,}] analyze() after the build (not in it): {analyze_s:.2f} s")
+            print(
+                f"[{backend} {size:,}] analyze() and vacuum() after the build (not in it): "
+                f"{analyze_s:.2f} s"
+            )
         forget_vocabulary()  # one URL can serve several sizes (PostgreSQL)
         started = time.perf_counter()
         build_vocabulary(session)

@@ -45,7 +45,7 @@ def init_db_command() -> None:
     """Create or upgrade the database schema (Alembic migrations)."""
     from directory.extensions import db
     from directory.migrate import current_revision, upgrade_database
-    from directory.search.index import analyze, index_is_complete, reindex_all
+    from directory.search.index import analyze, index_is_complete, reindex_all, vacuum
 
     before = current_revision(db.engine)
     upgrade_database(db.engine)
@@ -59,6 +59,7 @@ def init_db_command() -> None:
         count = reindex_all(db.session)
         analyze(db.session)
         db.session.commit()
+        vacuum(db.engine)
         click.echo(f"Search index built for {count} services.")
 
 
@@ -67,11 +68,12 @@ def init_db_command() -> None:
 def reindex_command() -> None:
     """Rebuild the search index and opening intervals of every service (a repair)."""
     from directory.extensions import db
-    from directory.search.index import analyze, reindex_all
+    from directory.search.index import analyze, reindex_all, vacuum
 
     count = reindex_all(db.session)
     analyze(db.session)
     db.session.commit()
+    vacuum(db.engine)
     click.echo(f"Reindexed {count} services.")
 
 
@@ -112,7 +114,7 @@ def geodata_import_command(path: Path) -> None:
 def seed_command(demo: bool) -> None:
     """Load taxonomy and national services (and demo listings) in one transaction."""
     from directory.extensions import db
-    from directory.search.index import analyze
+    from directory.search.index import analyze, vacuum
     from directory.seed import load_seed_bundle, seed_database
 
     try:
@@ -122,6 +124,7 @@ def seed_command(demo: bool) -> None:
     report = seed_database(db.session, bundle)
     analyze(db.session)
     db.session.commit()
+    vacuum(db.engine)
     click.echo(report.summary())
 
 

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from directory import create_app
 from directory.cli import cli, openapi_document
 from directory.models import Service
+from directory.search import index
 
 
 def test_init_db_then_seed_twice(tmp_path, monkeypatch):
@@ -86,11 +87,14 @@ def test_geodata_import_rejects_a_malformed_file(app, tmp_path):
     assert "lat" in result.output
 
 
-def test_reindex_command(app, seed):
+def test_reindex_command(app, seed, monkeypatch):
     seed(demo=False)
+    vacuumed = []
+    monkeypatch.setattr(index, "vacuum", vacuumed.append)
     result = CliRunner().invoke(cli, ["reindex"], obj=_script_info(app))
     assert result.exit_code == 0, result.output
     assert "Reindexed 34 services" in result.output
+    assert len(vacuumed) == 1  # after the commit (tests/search/test_index.py: what it does)
 
 
 def test_keys_create_list_revoke(app):

@@ -13,12 +13,13 @@ from itertools import islice
 from typing import Any
 from uuid import uuid4
 
-from sqlalchemy import delete, event, func, insert, select, text
+from sqlalchemy import Engine, delete, event, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from directory.geo import area_keys
 from directory.hours import WeeklyHours, weekly_intervals
 from directory.models import (
+    Base,
     Channel,
     Coverage,
     CoverageNation,
@@ -264,6 +265,20 @@ def analyze(session: Session) -> None:
     session.execute(text("ANALYZE"))
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text(_CLEAN_GIN_PENDING_LISTS))
+
+
+def vacuum(engine: Engine) -> None:
+    """After a bulk change has committed, on PostgreSQL: VACUUM the app's tables, so that
+    index-only scans read no table pages. Until a table is vacuumed its visibility map is
+    empty: an issue and nation filter then read 1,032 pages of search_issue instead of its
+    index alone (filters + open_now 14.7 -> 10.0 ms in process at 50,000 services).
+    Autovacuum does the same in time, where it is on; this makes it so at once. (VACUUM
+    cannot run in a transaction, hence the engine.) Nothing to do on SQLite."""
+    if engine.dialect.name != "postgresql":
+        return
+    tables = ", ".join(engine.dialect.identifier_preparer.quote(t) for t in Base.metadata.tables)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text(f"VACUUM {tables}"))  # noqa: S608 - the app's own table names
 
 
 # The GIN indexes of the schema in use: their pending lists merged (gin_clean_pending_list).

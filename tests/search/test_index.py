@@ -26,6 +26,7 @@ from directory.search.index import (
     index_services,
     intervals_for,
     reindex_all,
+    vacuum,
 )
 from directory.search.vocabulary import forget_vocabulary
 from tests.conftest import POSTGRES
@@ -281,3 +282,28 @@ def test_analyze_leaves_no_full_text_entries_pending(app, seed):
         reindex_all(db.session)  # a bulk change leaves entries pending: the check can fail
         assert all(pages > 0 for pages in pending_pages_merged())
         db.session.rollback()
+
+
+@pytest.mark.parametrize("backend", [POSTGRES], indirect=True)
+def test_vacuum_lets_index_only_scans_skip_the_tables(app, seed):
+    seed(demo=False)  # a bulk change, committed
+
+    def heap_fetches() -> int:
+        """Table pages an index-only scan of search_issue had to read."""
+        with db.engine.connect() as connection:
+            connection.execute(text("SET LOCAL enable_seqscan = off"))
+            connection.execute(text("SET LOCAL enable_bitmapscan = off"))
+            plan = connection.execute(
+                text(
+                    "EXPLAIN (ANALYZE, FORMAT JSON) SELECT document_id FROM search_issue"
+                    " WHERE issue_code = 'anxiety'"
+                )
+            ).scalar_one()
+        scan = plan[0]["Plan"]
+        assert scan["Node Type"] == "Index Only Scan"
+        return int(scan["Heap Fetches"])
+
+    with app.app_context():
+        assert heap_fetches() > 0  # not yet vacuumed: the check can fail
+        vacuum(db.engine)
+        assert heap_fetches() == 0
