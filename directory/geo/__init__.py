@@ -4,7 +4,13 @@ Pure: no Flask, no SQLAlchemy. Plain data in, frozen dataclasses out.
 """
 
 from directory.geo.areas import area_key, area_keys, in_areas, place_keys
-from directory.geo.distance import EARTH_RADIUS_KM, bounding_box, distance_from, distance_km
+from directory.geo.distance import (
+    EARTH_RADIUS_KM,
+    bounding_box,
+    distance_from,
+    distance_km,
+    haversine_term,
+)
 from directory.geo.gazetteer import (
     Gazetteer,
     OutcodeCentre,
@@ -40,6 +46,7 @@ __all__ = [
     "bounding_box",
     "distance_from",
     "distance_km",
+    "haversine_term",
     "in_areas",
     "load_gazetteer",
     "make_geocoder",

@@ -37,6 +37,12 @@ def distance_from(latitude: float, longitude: float) -> Callable[[float, float],
     return km
 
 
+def haversine_term(km: float) -> float:
+    """distance_from's `a` for a distance of `km` (distance = 2 R asin(sqrt(a)), rising with
+    `a`): a distance is within `km` when its `a` is no larger."""
+    return math.sin(min(km / (2 * EARTH_RADIUS_KM), math.pi / 2)) ** 2
+
+
 def bounding_box(
     latitude: float, longitude: float, radius_km: float
 ) -> tuple[float, float, float, float]:
