@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from directory.extensions import db
-from directory.migrate import include_name, include_object, upgrade_database
+from directory.migrate import alembic_config, include_name, include_object, upgrade_database
 from directory.models import Base
+from tests.conftest import POSTGRES
 
 
 def test_migrations_match_the_models(app):
@@ -43,3 +46,28 @@ def test_the_indexes_only_one_database_has(app):
     assert ("ix_search_document_name_terms" in names) is postgres
     assert ("ix_search_document_issue_terms" in names) is postgres
     assert ("ix_search_point_nearby" in names) is not postgres
+
+
+# Each document's open_week next to its intervals, merged as PostgreSQL merges ranges.
+_OPEN_WEEKS = text(
+    "SELECT d.service_id, d.open_week, coalesce((SELECT range_agg("
+    "int4range(i.start_minute, i.end_minute)) FROM opening_interval AS i"
+    " WHERE i.service_id = d.service_id), '{}') AS intervals FROM search_document AS d"
+)
+
+
+@pytest.mark.parametrize("backend", [POSTGRES], indirect=True)
+def test_0011_gives_the_documents_already_there_their_open_week(app, seed):
+    seed()
+    with app.app_context():
+        engine = db.engine
+        config = alembic_config()
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0010")
+        upgrade_database(engine)  # 0011 again, on documents written without the column
+        with engine.connect() as connection:
+            rows = connection.execute(_OPEN_WEEKS).all()
+    assert rows
+    assert any(row.intervals for row in rows)  # some services have opening hours
+    assert all(row.open_week == row.intervals for row in rows)

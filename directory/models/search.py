@@ -7,8 +7,10 @@ write, so they never lag behind; `signpost reindex` rebuilds them all for repair
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
+from sqlalchemy.dialects.postgresql import INT4MULTIRANGE
 from sqlalchemy.orm import Mapped, mapped_column
 
 from directory.models.base import Base
@@ -41,6 +43,13 @@ class SearchDocument(Base):
     # Open-now in SQL: opening_interval rows answer it, except near a bank holiday for services
     # that close on them, or for hours with validity dates; then the exact rules decide.
     hours_known: Mapped[bool] = mapped_column(default=False)
+    # PostgreSQL: this service's opening intervals (opening_interval's rows) as one
+    # multirange, so that open-now is a check of the row itself instead of an index lookup
+    # per candidate (an issue filter in England: 15 -> 9 ms). SQLite leaves it NULL and joins
+    # opening_interval (filters.open_now_sql).
+    open_week: Mapped[Any] = mapped_column(
+        Text().with_variant(INT4MULTIRANGE(), "postgresql"), nullable=True
+    )
     # Facets come from these, in the same row as the match: no extra queries per search.
     issue_codes: Mapped[str] = mapped_column(Text, default=" ")  # " anxiety panic "
     channel_types: Mapped[str] = mapped_column(Text, default=" ")  # published ones

@@ -9,6 +9,7 @@ from typing import Any
 
 import orjson
 from sqlalchemy import (
+    Boolean,
     ColumnElement,
     Integer,
     Select,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     bindparam,
     false,
     func,
+    literal,
     or_,
     select,
 )
@@ -228,23 +230,26 @@ def filtered_statement(session: Session, filters: ServiceFilters) -> Select[tupl
 
 @dataclass(frozen=True)
 class OpenNowSql:
-    """Open-now as SQL: outer-join `interval` on `on` (a service's intervals never overlap, so
-    at most one row joins); `is_open` from the weekly intervals, and `needs_exact` for the
-    rows whose bank-holiday closing or validity dates the intervals cannot answer."""
+    """Open-now as SQL: `is_open` from the weekly intervals (on SQLite through `interval`,
+    outer-joined on `on`: a service's intervals never overlap, so at most one row joins; on
+    PostgreSQL from the document's own open_week), and `needs_exact` for the rows whose
+    bank-holiday closing or validity dates the intervals cannot answer."""
 
     interval: Any
-    on: ColumnElement[bool]
+    on: ColumnElement[bool] | None
     is_open: ColumnElement[bool]
     needs_exact: ColumnElement[bool]
 
     def joined(self, statement: Select[Any]) -> Select[Any]:
         """The statement (over SearchDocument) with the open interval, if any, joined."""
+        if self.interval is None or self.on is None:
+            return statement
         return statement.outerjoin(self.interval, self.on)
 
 
-def open_now_sql(at: datetime) -> OpenNowSql:
+def open_now_sql(at: datetime, dialect: str) -> OpenNowSql:
     """The SQL for open-now at one instant (the query must join SearchDocument)."""
-    return _open_now_sql(*open_now_key(at))
+    return _open_now_sql(*open_now_key(at), postgres=dialect == "postgresql")
 
 
 def open_now_key(at: datetime) -> tuple[int, bool]:
@@ -257,9 +262,17 @@ def open_now_key(at: datetime) -> tuple[int, bool]:
 
 
 @lru_cache(maxsize=256)
-def _open_now_sql(minute: int, holiday: bool) -> OpenNowSql:
+def _open_now_sql(minute: int, holiday: bool, *, postgres: bool) -> OpenNowSql:
     """Built once per minute of the week: building the expressions took half a millisecond
     of every search."""
+    needs_exact = or_(
+        SearchDocument.has_validity_dates,
+        and_(SearchDocument.closes_on_bank_holidays, holiday),
+    )
+    if postgres:
+        contains = SearchDocument.open_week.op("@>", return_type=Boolean)
+        is_open = func.coalesce(contains(literal(minute, Integer)), false())
+        return OpenNowSql(interval=None, on=None, is_open=is_open, needs_exact=needs_exact)
     interval = aliased(OpeningInterval, name="open_interval")
     return OpenNowSql(
         interval=interval,
@@ -269,10 +282,7 @@ def _open_now_sql(minute: int, holiday: bool) -> OpenNowSql:
             interval.end_minute > minute,
         ),
         is_open=interval.service_id.is_not(None),
-        needs_exact=or_(
-            SearchDocument.has_validity_dates,
-            and_(SearchDocument.closes_on_bank_holidays, holiday),
-        ),
+        needs_exact=needs_exact,
     )
 
 
@@ -288,7 +298,7 @@ def filter_services(
         return list(rows), total
     # Decide open-now on light rows in SQL (exact rules only where intervals cannot answer),
     # then load just the page in full.
-    sql = open_now_sql(filters.at)
+    sql = open_now_sql(filters.at, session.get_bind().dialect.name)
     light = session.execute(
         sql.joined(
             statement.with_only_columns(

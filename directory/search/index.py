@@ -14,6 +14,7 @@ from typing import Any
 from uuid import uuid4
 
 from sqlalchemy import Engine, delete, event, func, insert, select, text
+from sqlalchemy.dialects.postgresql import Range
 from sqlalchemy.orm import Session
 
 from directory.geo import area_keys
@@ -165,6 +166,11 @@ def intervals_for(service: ServiceRecord, hours: list[WeeklyHours]) -> list[dict
     ]
 
 
+def open_week(intervals: list[dict[str, Any]]) -> list[Range[int]]:
+    """A search document's open_week (PostgreSQL's multirange) from intervals_for's rows."""
+    return [Range(row["start_minute"], row["end_minute"]) for row in intervals]
+
+
 def index_services(session: Session, service_ids: Iterable[str]) -> int:
     """Rebuild the derived rows of these services; return how many services were indexed."""
     ids = list(service_ids)
@@ -195,6 +201,10 @@ def _write_rows(session: Session, services: Sequence[ServiceRecord]) -> int:
         return 0
     hours = {service.id: effective_hours(service) for service in services}
     documents = [document_for(service, hours[service.id]) for service in services]
+    week = {service.id: intervals_for(service, hours[service.id]) for service in services}
+    if session.get_bind().dialect.name == "postgresql":
+        for document, service in zip(documents, services, strict=True):
+            document["open_week"] = open_week(week[service.id])
     # Core inserts of the tables, not ORM bulk inserts: one executemany, no primary key
     # fetching (measured 3 times faster at 50,000 services).
     connection = session.connection()
@@ -210,7 +220,7 @@ def _write_rows(session: Session, services: Sequence[ServiceRecord]) -> int:
             )
         )
     }
-    intervals = [row for s in services for row in intervals_for(s, hours[s.id])]
+    intervals = [row for s in services for row in week[s.id]]
     points = [
         row
         for document, service in zip(documents, services, strict=True)

@@ -476,7 +476,7 @@ def _build_candidates(
 ) -> Select[Any]:
     """`place_areas`: with a place, how many area keys it has (parameters area_0, ...)."""
     d = SearchDocument
-    sql = open_now_sql(filters.at)
+    sql = open_now_sql(filters.at, dialect)
     is_open, needs_exact = sql.is_open, sql.needs_exact
     statement = select(
         d.id,

@@ -307,3 +307,28 @@ def test_vacuum_lets_index_only_scans_skip_the_tables(app, seed):
         assert heap_fetches() > 0  # not yet vacuumed: the check can fail
         vacuum(db.engine)
         assert heap_fetches() == 0
+
+
+@pytest.mark.parametrize("backend", [POSTGRES], indirect=True)
+def test_open_week_answers_open_now_as_the_intervals_do(app, seed):
+    """PostgreSQL answers open-now from each document's open_week (filters.open_now_sql);
+    the writer must give it exactly the service's intervals, ends excluded."""
+    seed()
+    minutes = sorted({*range(0, 7 * 24 * 60, 97), 540, 1020, 10079})  # 09:00, 17:00 Monday
+    by_week = text(
+        "SELECT count(*) FROM search_document AS d, unnest(CAST(:minutes AS int[])) AS m"
+        " WHERE d.open_week @> m"
+    )
+    by_intervals = text(
+        "SELECT count(*) FROM opening_interval AS i, unnest(CAST(:minutes AS int[])) AS m"
+        " WHERE i.start_minute <= m AND m < i.end_minute"
+    )
+    with app.app_context():
+        session = db.session
+        # Every opening interval's first minute open, its end closed.
+        starts = session.scalars(select(OpeningInterval.start_minute)).all()
+        ends = session.scalars(select(OpeningInterval.end_minute)).all()
+        assert starts
+        for sample in (minutes, sorted(set(starts)), sorted(set(ends))):
+            expected = session.scalar(by_intervals, {"minutes": sample})
+            assert session.scalar(by_week, {"minutes": sample}) == expected
