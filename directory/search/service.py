@@ -371,9 +371,11 @@ def _within_reach(point: type[SearchPoint]) -> ColumnElement[bool]:
     ) * func.cos(latitude) * func.power(
         func.sin(func.radians(point.longitude - bindparam("reach_lon")) / 2), 2
     )
-    own_reach = func.power(
-        func.sin((point.coverage_radius_km + REACH_SLACK_KM) / (2 * EARTH_RADIUS_KM)), 2
+    # A radius past half the globe's circumference reaches everywhere (sin would turn back).
+    half_angle = func.least(
+        (point.coverage_radius_km + REACH_SLACK_KM) / (2 * EARTH_RADIUS_KM), math.pi / 2
     )
+    own_reach = func.power(func.sin(half_angle), 2)
     has_own = and_(point.coverage_scope == "radius", point.coverage_radius_km > 0)
     reach = bindparam("reach_a")
     return a <= case((has_own, func.least(reach, own_reach)), else_=reach)

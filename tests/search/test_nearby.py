@@ -89,6 +89,9 @@ def test_postgresql_returns_only_the_points_within_reach(app, seed):
         session.commit()
         assert service.id in returned(far_corner, 12.5)
         assert service.id not in returned(far_corner, 10.0)
+        service.coverage = Coverage(scope="radius", radius_km=40_030.0)  # round the Earth
+        session.commit()
+        assert service.id in returned(far_corner, 12.5)
 
 
 def test_the_nearby_query_is_built_once_per_shape(seeded_app):
