@@ -46,7 +46,7 @@ from bench import synthetic
 from bench.search import AT, CLASSES, build_queries, load_words, make_app, percentile
 from bench.triage import answer_sets
 from directory.extensions import db
-from directory.search.index import analyze, reindex_all, vacuum
+from directory.search.index import commit_bulk_change, reindex_all
 from directory.seed import load_seed_bundle, seed_database
 
 SIGNPOST = str(Path(sys.executable).with_name("signpost"))
@@ -179,10 +179,7 @@ def build_database(args: argparse.Namespace, workdir: Path) -> tuple[str, dict[s
         started = time.perf_counter()
         synthetic.generate(session, args.size, seed=args.seed)
         reindex_all(session)
-        session.commit()
-        analyze(session)
-        session.commit()
-        vacuum(db.engine)  # as `signpost reindex` does
+        commit_bulk_change(session)  # as `signpost reindex` does
         print(f"built {args.size:,} services in {time.perf_counter() - started:.1f} s", flush=True)
         words = load_words(session)
         ids = list(

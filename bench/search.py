@@ -6,9 +6,9 @@ For each size: a fresh database (a SQLite file in a temp dir, or the schema `sig
 of the given PostgreSQL URL), migrated, seeded with the taxonomy and the national services,
 filled with N synthetic services (bench.synthetic, not timed), then:
 
-- build: `reindex_all(session); session.commit()`, timed; then the app's own `analyze()` and
-  `vacuum()`, as `signpost reindex` runs them, timed apart (`--no-analyze` skips them on
-  SQLite);
+- build: `reindex_all(session); session.commit()`, timed; then the app's own
+  `commit_bulk_change()` (ANALYZE; on PostgreSQL VACUUM (ANALYZE)), as `signpost reindex`
+  runs it, timed apart (`--no-analyze` skips it on SQLite);
 - four query classes through `search_services`, each with --queries distinct queries after
   20 warm-up queries: text, text + near, filters + open_now, misspelled;
 - the raw full-text query for the same terms (SQLite FTS5 bm25 / PostgreSQL ts_rank_cd,
@@ -49,7 +49,7 @@ from directory import create_app
 from directory.extensions import db, gazetteer
 from directory.migrate import upgrade_database
 from directory.models import NATIONS
-from directory.search.index import analyze, reindex_all, vacuum
+from directory.search.index import commit_bulk_change, reindex_all
 from directory.search.service import SearchRequest, search_services
 from directory.search.text import fts5_match, parse_query, query_concepts, tsquery
 from directory.search.vocabulary import build_vocabulary, forget_vocabulary, load_vocabulary
@@ -478,12 +478,10 @@ def run_size(args: argparse.Namespace, workdir: Path, size: int) -> SizeResult:
             # As the app does after a bulk change (`signpost reindex`, seed, imports); on
             # PostgreSQL autovacuum would soon do it anyway, so it runs there either way.
             started = time.perf_counter()
-            analyze(session)
-            session.commit()
-            vacuum(db.engine)
+            commit_bulk_change(session)
             analyze_s = time.perf_counter() - started
             print(
-                f"[{backend} {size:,}] analyze() and vacuum() after the build (not in it): "
+                f"[{backend} {size:,}] commit_bulk_change() after the build (not in it): "
                 f"{analyze_s:.2f} s"
             )
         forget_vocabulary()  # one URL can serve several sizes (PostgreSQL)
@@ -621,7 +619,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--no-analyze",
         action="store_true",
-        help="SQLite: skip the app's analyze() after the build, to see plans without statistics",
+        help="SQLite: skip the app's ANALYZE after the build, to see plans without statistics",
     )
     parser.add_argument("--analyze", action="store_true", help=argparse.SUPPRESS)  # the default
     parser.add_argument(

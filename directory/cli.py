@@ -45,7 +45,7 @@ def init_db_command() -> None:
     """Create or upgrade the database schema (Alembic migrations)."""
     from directory.extensions import db
     from directory.migrate import current_revision, upgrade_database
-    from directory.search.index import analyze, index_is_complete, reindex_all, vacuum
+    from directory.search.index import commit_bulk_change, index_is_complete, reindex_all
 
     before = current_revision(db.engine)
     upgrade_database(db.engine)
@@ -57,9 +57,7 @@ def init_db_command() -> None:
     if not index_is_complete(db.session):
         # e.g. the first upgrade past the search migration: build what it could not.
         count = reindex_all(db.session)
-        analyze(db.session)
-        db.session.commit()
-        vacuum(db.engine)
+        commit_bulk_change(db.session)
         click.echo(f"Search index built for {count} services.")
 
 
@@ -68,12 +66,10 @@ def init_db_command() -> None:
 def reindex_command() -> None:
     """Rebuild the search index and opening intervals of every service (a repair)."""
     from directory.extensions import db
-    from directory.search.index import analyze, reindex_all, vacuum
+    from directory.search.index import commit_bulk_change, reindex_all
 
     count = reindex_all(db.session)
-    analyze(db.session)
-    db.session.commit()
-    vacuum(db.engine)
+    commit_bulk_change(db.session)
     click.echo(f"Reindexed {count} services.")
 
 
@@ -114,7 +110,7 @@ def geodata_import_command(path: Path) -> None:
 def seed_command(demo: bool) -> None:
     """Load taxonomy and national services (and demo listings) in one transaction."""
     from directory.extensions import db
-    from directory.search.index import analyze, vacuum
+    from directory.search.index import commit_bulk_change
     from directory.seed import load_seed_bundle, seed_database
 
     try:
@@ -122,9 +118,7 @@ def seed_command(demo: bool) -> None:
     except SeedError as error:
         raise click.ClickException(str(error)) from error
     report = seed_database(db.session, bundle)
-    analyze(db.session)
-    db.session.commit()
-    vacuum(db.engine)
+    commit_bulk_change(db.session)
     click.echo(report.summary())
 
 

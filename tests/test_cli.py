@@ -89,12 +89,12 @@ def test_geodata_import_rejects_a_malformed_file(app, tmp_path):
 
 def test_reindex_command(app, seed, monkeypatch):
     seed(demo=False)
-    vacuumed = []
-    monkeypatch.setattr(index, "vacuum", vacuumed.append)
+    committed = []
+    monkeypatch.setattr(index, "commit_bulk_change", committed.append)
     result = CliRunner().invoke(cli, ["reindex"], obj=_script_info(app))
     assert result.exit_code == 0, result.output
     assert "Reindexed 34 services" in result.output
-    assert len(vacuumed) == 1  # after the commit (tests/search/test_index.py: what it does)
+    assert len(committed) == 1  # tests/search/test_index.py: what it does
 
 
 def test_keys_create_list_revoke(app):

@@ -265,39 +265,29 @@ def _text_index_rebuilt_after(session: Session) -> Iterator[None]:
         session.execute(text(sql))
 
 
-def analyze(session: Session) -> None:
-    """Refresh the query planner's statistics after a bulk change (seed, import, reindex):
-    without them SQLite picks plans that are a hundred times slower at 50,000 services.
+def commit_bulk_change(session: Session) -> None:
+    """Commit a bulk change (seed, import, reindex), then bring what the query planner and
+    the indexes rely on up to date with it, as the app's commands do after one.
 
-    On PostgreSQL, also move the entries a bulk change left in the GIN indexes' pending lists
-    into the indexes: every full-text query reads a pending list whole until autovacuum
-    empties it (447 pages of it after building 50,000 services)."""
-    session.execute(text("ANALYZE"))
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text(_CLEAN_GIN_PENDING_LISTS))
-
-
-def vacuum(engine: Engine) -> None:
-    """After a bulk change has committed, on PostgreSQL: VACUUM the app's tables, so that
-    index-only scans read no table pages. Until a table is vacuumed its visibility map is
-    empty: an issue and nation filter then read 1,032 pages of search_issue instead of its
-    index alone (filters + open_now 14.7 -> 10.0 ms in process at 50,000 services).
-    Autovacuum does the same in time, where it is on; this makes it so at once. (VACUUM
-    cannot run in a transaction, hence the engine.) Nothing to do on SQLite."""
+    SQLite: ANALYZE; without statistics it picks plans that are a hundred times slower at
+    50,000 services. PostgreSQL: VACUUM (ANALYZE) of the app's tables (a bare ANALYZE would
+    take every schema of the database), on a connection of its own, as VACUUM cannot run in
+    a transaction. Besides the statistics, it merges what the bulk change left in the GIN
+    indexes' pending lists (447 pages after building 50,000 services, read whole by every
+    full-text query) and fills the visibility map, without which index-only scans read the
+    table too (an issue and nation filter read 1,032 pages of search_issue; filters +
+    open_now in process 14.7 -> 10.0 ms). Autovacuum does all that in time, where it is on;
+    this makes it so at once."""
+    session.commit()
+    engine = session.get_bind()
     if engine.dialect.name != "postgresql":
+        session.execute(text("ANALYZE"))
+        session.commit()
         return
+    assert isinstance(engine, Engine)
     tables = ", ".join(engine.dialect.identifier_preparer.quote(t) for t in Base.metadata.tables)
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text(f"VACUUM {tables}"))  # noqa: S608 - the app's own table names
-
-
-# The GIN indexes of the schema in use: their pending lists merged (gin_clean_pending_list).
-_CLEAN_GIN_PENDING_LISTS = (
-    "SELECT gin_clean_pending_list(index.oid) FROM pg_class AS index"
-    " JOIN pg_am ON pg_am.oid = index.relam"
-    " WHERE pg_am.amname = 'gin' AND index.relkind = 'i'"
-    " AND index.relnamespace = current_schema()::regnamespace"
-)
+        connection.execute(text(f"VACUUM (ANALYZE) {tables}"))  # noqa: S608 - the app's tables
 
 
 def index_is_complete(session: Session) -> bool:
