@@ -8,9 +8,11 @@ service says whether its details are `stale` (last checked over SIGNPOST_STALE_D
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
+from weakref import WeakKeyDictionary
 
 import phonenumbers
 
@@ -29,60 +31,111 @@ from directory.models import (
 from directory.models.service import coverage_dict, eligibility_dict
 from directory.search.availability import channel_statuses, service_status
 from directory.search.ranking import is_stale
+from directory.search.records import ChannelRecord, ServiceRecord
 
 DEMO_LABEL = "Demo listing"
 
 
 def present_service(
-    service: Service, *, at: datetime, nation: str | None, restricted: bool = False
+    service: Service | ServiceRecord, *, at: datetime, nation: str | None, restricted: bool = False
 ) -> dict[str, Any]:
     """Return everything a client may see about one service, with open-now at `at`; with
     `restricted` (the key's scope) also hidden addresses and the internal notes."""
     channels = channel_statuses(service, at, nation)  # each channel's hours worked out once
-    shown = {
-        "id": service.id,
-        "slug": service.slug,
-        "name": service.name,
-        "description": service.description,
-        "url": service.url,
-        "kind": service.kind,
-        "status": service.status,
-        "is_crisis_service": service.is_crisis_service,
-        "organization": {
-            "id": service.organization.id,
-            "name": service.organization.name,
-            "website": service.organization.website,
-        },
-        "issues": [{"code": term.code, "name": term.name} for term in service.issues],
-        "referral": service.referral,
-        "self_referral": service.self_referral,
-        "cost": service.cost,
-        "cost_text": service.cost_text,
-        "wait_time": service.wait_time,
-        "languages": service.languages,
-        "accessibility": service.accessibility,
-        "eligibility": eligibility_dict(service),
-        "coverage": coverage_dict(service),
-        "hours": present_hours(service.schedule),
+    parts = _fixed_parts(service, restricted)
+    return {
+        **parts.head,
         **_availability(service_status(service, at, nation, channels)),
-        "channels": [present_channel(channel, status) for channel, status in channels],
-        "locations": [
-            present_location(link.location, full=restricted) for link in service.location_links
+        "channels": [
+            {**parts.channels[channel.id], **_availability(status)} for channel, status in channels
         ],
-        "verification": {
-            "status": service.verification,
-            "note": service.verification_note,
-            "last_verified_at": service.last_verified_at,
-            "source_url": service.source_url,
-        },
+        **parts.body,
         "stale": service_is_stale(service, at),
+        **parts.tail,
+    }
+
+
+@dataclass(frozen=True)
+class _FixedParts:
+    """What present_service shows of a service that does not depend on the moment or the
+    person's nation, in the order it is shown: before open-now, after the channels, after
+    `stale`; and each channel's, by channel id."""
+
+    head: dict[str, Any]
+    body: dict[str, Any]
+    tail: dict[str, Any]
+    channels: dict[str, dict[str, Any]]
+
+
+def _fixed_parts(service: Service | ServiceRecord, restricted: bool) -> _FixedParts:
+    """A read-only record's parts are worked out once and kept while the record lives (records
+    never change, snapshots.py): building them again was most of presenting a search page, a
+    tenth of a worker's time under the load benchmark. The parts are shared between responses,
+    so nothing may change a presented service in place. ORM services are worked out afresh."""
+    if not isinstance(service, ServiceRecord):
+        return _build_fixed_parts(service, restricted)
+    kept = _kept_parts.get(service)
+    if kept is None:
+        kept = _kept_parts[service] = {}
+    parts = kept.get(restricted)
+    if parts is None:
+        parts = kept[restricted] = _build_fixed_parts(service, restricted)
+    return parts
+
+
+_kept_parts: WeakKeyDictionary[ServiceRecord, dict[bool, _FixedParts]] = WeakKeyDictionary()
+
+
+def _build_fixed_parts(service: Service | ServiceRecord, restricted: bool) -> _FixedParts:
+    verification = {
+        "status": service.verification,
+        "note": service.verification_note,
+        "last_verified_at": service.last_verified_at,
+        "source_url": service.source_url,
+    }
+    tail: dict[str, Any] = {
         "demo": service.demo,
         "labels": [DEMO_LABEL] if service.demo else [],
     }
     if restricted:
-        shown["verification"]["verified_by"] = service.verified_by
-        shown["internal_notes"] = service.internal_notes
-    return shown
+        verification["verified_by"] = service.verified_by
+        tail["internal_notes"] = service.internal_notes
+    return _FixedParts(
+        head={
+            "id": service.id,
+            "slug": service.slug,
+            "name": service.name,
+            "description": service.description,
+            "url": service.url,
+            "kind": service.kind,
+            "status": service.status,
+            "is_crisis_service": service.is_crisis_service,
+            "organization": {
+                "id": service.organization.id,
+                "name": service.organization.name,
+                "website": service.organization.website,
+            },
+            "issues": [{"code": term.code, "name": term.name} for term in service.issues],
+            "referral": service.referral,
+            "self_referral": service.self_referral,
+            "cost": service.cost,
+            "cost_text": service.cost_text,
+            "wait_time": service.wait_time,
+            "languages": service.languages,
+            "accessibility": service.accessibility,
+            "eligibility": eligibility_dict(service),
+            "coverage": coverage_dict(service),
+            "hours": present_hours(service.schedule),
+        },
+        body={
+            "locations": [
+                present_location(link.location, full=restricted) for link in service.location_links
+            ],
+            "verification": verification,
+        },
+        tail=tail,
+        channels={channel.id: _fixed_channel(channel) for channel in service.channels},
+    )
 
 
 def service_is_stale(service: Service, at: datetime) -> bool:
@@ -93,6 +146,10 @@ def service_is_stale(service: Service, at: datetime) -> bool:
 def present_channel(channel: Channel, status: OpenStatus | None) -> dict[str, Any]:
     """Return one published channel, with a link a phone or browser can follow and whether
     it is open (`status`, from channel_statuses)."""
+    return {**_fixed_channel(channel), **_availability(status)}
+
+
+def _fixed_channel(channel: Channel | ChannelRecord) -> dict[str, Any]:
     return {
         "id": channel.id,
         "type": channel.type,
@@ -106,7 +163,6 @@ def present_channel(channel: Channel, status: OpenStatus | None) -> dict[str, An
         "hours": present_hours(channel.schedule),
         "verification": channel.verification,
         "note": channel.note,
-        **_availability(status),
     }
 
 

@@ -61,6 +61,45 @@ def test_a_record_shows_exactly_what_the_orm_service_shows(app, seed):
                 )
 
 
+def test_a_records_kept_presentation_follows_the_scope_the_moment_and_the_nation(
+    app, seed, monkeypatch
+):
+    """What present_service keeps of a record is kept per scope: a restricted view first
+    never lends its internal notes or hidden addresses to a public one, and open-now and
+    the channels for the person's nation are worked out for each call."""
+    from directory.api import presenters
+
+    seed(demo=True)
+    built = []
+    real = presenters._build_fixed_parts
+    monkeypatch.setattr(
+        presenters,
+        "_build_fixed_parts",
+        lambda service, restricted: built.append(restricted) or real(service, restricted),
+    )
+    moments = [now_in_london(), now_in_london().replace(hour=3)]
+    with app.app_context():
+        forget_services()
+        ids = _all_ids()
+        records = load_services(db.session, ids)
+        for service_id in ids:
+            service = find_service(db.session, service_id)
+            for restricted, at, nation in [
+                (True, moments[0], None),
+                (False, moments[0], "SCT"),
+                (True, moments[1], "ENG"),
+                (False, moments[1], None),
+            ]:
+                expected = present_service(service, at=at, nation=nation, restricted=restricted)
+                shown = present_service(
+                    records[service_id], at=at, nation=nation, restricted=restricted
+                )
+                assert shown == expected, (service_id, restricted, at, nation)
+                assert ("internal_notes" in shown) is restricted
+    # Per scope: the ORM service afresh at each of its two calls, the record once.
+    assert built.count(True) == built.count(False) == 3 * len(ids)
+
+
 def test_without_a_card_the_record_is_read_from_the_tables(app, seed):
     seed(demo=False)
     with app.app_context():
