@@ -117,12 +117,13 @@ class Services(MethodView):
 
 
 SERVICE_RESPONSE = ServiceSchema()
+AVAILABILITY_ARGS = AvailabilityQueryArgsSchema()  # an instance: see api/search.py SEARCH_ARGS
 
 
 @blp.route("/<string:service_id>")
 class ServiceById(MethodView):
     @blp.doc(security=[{}, {BEARER_SCHEME: []}])
-    @blp.arguments(AvailabilityQueryArgsSchema, location="query", unknown=RAISE)
+    @blp.arguments(AVAILABILITY_ARGS, location="query", unknown=RAISE)
     @blp.response(200, ServiceSchema, headers={"ETag": ETAG_HEADER})
     @blp.alt_response(401, response="UNAUTHORIZED")
     def get(self, args: dict[str, Any], service_id: str) -> Response:

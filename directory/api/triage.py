@@ -164,11 +164,12 @@ class Questionnaire(MethodView):
 
 
 TRIAGE_RESPONSE = TriageResponseSchema()
+TRIAGE_REQUEST = TriageRequestSchema()  # an instance: see api/search.py SEARCH_ARGS
 
 
 @blp.route("")
 class Triage(MethodView):
-    @blp.arguments(TriageRequestSchema)
+    @blp.arguments(TRIAGE_REQUEST)
     @blp.response(200, TriageResponseSchema)
     @rate_limited(blp)
     def post(self, request: dict[str, Any]) -> Response:
