@@ -17,6 +17,7 @@ from sqlalchemy import (
     and_,
     any_,
     bindparam,
+    cast,
     false,
     func,
     literal,
@@ -132,19 +133,37 @@ def among(
     column: ColumnElement[Any], name: str, dialect: str, item_type: type[Integer | String] = Integer
 ) -> ColumnElement[bool]:
     """`column IN ids`, with the ids as one parameter, `name`, given at execution as
-    among_value(ids): a JSON array (SQLite) or an array (PostgreSQL). The statement is then
-    the same whatever the ids, so it is built and compiled once; as a list, SQLAlchemy
-    rendered and bound a placeholder per id on every search, 7 ms for the 3,000 ids of a
-    search near a city."""
+    among_value(ids): a JSON array (SQLite) or an array literal cast to an array
+    (PostgreSQL). The statement is then the same whatever the ids, so it is built and
+    compiled once; as a list, SQLAlchemy rendered and bound a placeholder per id on every
+    search, 7 ms for the 3,000 ids of a search near a city."""
     if dialect == "sqlite":
         values = func.json_each(bindparam(name, type_=String)).table_valued("value")
         return column.in_(select(values.c.value))
-    return column == any_(bindparam(name, type_=ARRAY(item_type)))
+    return column == any_(cast(bindparam(name, type_=String), ARRAY(item_type)))
 
 
-def among_value(ids: list[Any], dialect: str) -> str | list[Any]:
-    """The value of an among() parameter."""
-    return orjson.dumps(ids).decode() if dialect == "sqlite" else ids
+def among_value(ids: list[int] | list[str], dialect: str) -> str:
+    """The value of an among() parameter (and of `= ANY(CAST(:ids AS integer[]))` in SQL
+    text): one string, written in C. psycopg writes a Python list as an array element by
+    element in Python: 690 us of a worker's CPU for 600 ids, against 220 for this.
+
+    Ids and plain strings in a JSON array are also PostgreSQL's array literal between
+    braces, in double quotes where strings; only backslash escapes differ (JSON's \\n is
+    PostgreSQL's n), so a string with a quote, a backslash or a control character, which
+    ids never hold, is written element by element."""
+    written = orjson.dumps(ids).decode()
+    if dialect == "sqlite":
+        return written
+    if "\\" not in written:
+        return f"{{{written[1:-1]}}}"
+    return "{" + ",".join(_array_element(value) for value in ids) + "}"
+
+
+def _array_element(value: int | str) -> str:
+    if isinstance(value, int):
+        return str(value)
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def document_conditions(

@@ -78,7 +78,7 @@ _RANKED_NEAR_SQL = {
         "WITH m AS MATERIALIZED (SELECT id, ts_rank_cd(document, query) AS score"
         " FROM search_document, to_tsquery('english', :match) AS query WHERE document @@ query)"
         " (SELECT id, score FROM m ORDER BY score DESC, id LIMIT :limit)"
-        " UNION SELECT id, score FROM m WHERE id = ANY(:ids)"
+        " UNION SELECT id, score FROM m WHERE id = ANY(CAST(:ids AS integer[]))"
     ),
 }
 # SQLite? -> which of :ids match.
@@ -89,7 +89,7 @@ _MATCHING_IDS_SQL = {
     ),
     False: (
         "SELECT id FROM search_document"
-        " WHERE id = ANY(:ids) AND document @@ to_tsquery('english', :match)"
+        " WHERE id = ANY(CAST(:ids AS integer[])) AND document @@ to_tsquery('english', :match)"
     ),
 }
 # PostgreSQL: a tier's matches in one part of the document, by its weight (name A, issue
