@@ -23,7 +23,7 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import Engine, Integer, Select, TextClause, select, text
 from sqlalchemy.orm import Session
 
-from directory.search.filters import among_value
+from directory.search.filters import among_param
 from directory.search.text import Concept, fts5_match, tsquery
 
 # Which part of a document a tier's matches are in: its name, its issue terms (None: anywhere).
@@ -229,7 +229,7 @@ def text_matches(
         statement = statement.bindparams(match=match, limit=size)
         if nearby:
             ids = sorted(nearby)
-            statement = statement.bindparams(ids=among_value(ids, dialect))
+            statement = statement.bindparams(among_param("ids", ids, dialect))
         found = [(d, float(score)) for d, score in session.connection().execute(statement).all()]
     return sorted(found, key=lambda pair: (-pair[1], pair[0]))
 
@@ -282,8 +282,8 @@ def _tiered_matches(
         for document in nearby:
             found.setdefault(document, 0.0)
     elif nearby:
-        ids = among_value(sorted(nearby), dialect)
-        near = text(_MATCHING_IDS_SQL[sqlite]).bindparams(match=match, ids=ids)
+        ids = among_param("ids", sorted(nearby), dialect)
+        near = text(_MATCHING_IDS_SQL[sqlite]).bindparams(ids, match=match)
         for (document,) in connection.execute(near).all():
             found.setdefault(document, 0.0)
     return [(document, float(score)) for document, score in found.items()]
