@@ -69,9 +69,9 @@ class _FixedParts:
 
 def _fixed_parts(service: Service | ServiceRecord, restricted: bool) -> _FixedParts:
     """A read-only record's parts are worked out once and kept while the record lives (records
-    never change, snapshots.py): building them again was most of presenting a search page, a
-    tenth of a worker's time under the load benchmark. The parts are shared between responses,
-    so nothing may change a presented service in place. ORM services are worked out afresh."""
+    never change, snapshots.py): presenting a cached record took 42 us, 25 with them kept
+    (in process, 50,000 services). The parts are shared between responses, so nothing may
+    change a presented service in place. ORM services are worked out afresh."""
     if not isinstance(service, ServiceRecord):
         return _build_fixed_parts(service, restricted)
     kept = _kept_parts.get(service)
