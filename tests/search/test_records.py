@@ -11,7 +11,7 @@ from directory.extensions import db
 from directory.hours import now_in_london
 from directory.models import SearchCard, SearchDocument, Service
 from directory.search.filters import find_service
-from directory.search.records import record_from_json, record_json, services_by_id
+from directory.search.records import ServiceRecord, record_from_json, record_json, services_by_id
 from directory.search.snapshots import forget_services, load_services
 
 
@@ -44,21 +44,22 @@ def _revision(service_id: str) -> str:
     )
 
 
+def _records_and_orm_services() -> list[tuple[ServiceRecord, Service]]:
+    """Every service as a freshly read record and as the ORM loads it (in an app context)."""
+    forget_services()
+    ids = _all_ids()
+    records = load_services(db.session, ids)
+    return [(records[service_id], find_service(db.session, service_id)) for service_id in ids]
+
+
 def test_a_record_shows_exactly_what_the_orm_service_shows(app, seed):
     seed(demo=True)
     at = now_in_london()
     with app.app_context():
-        forget_services()
-        ids = _all_ids()
-        records = load_services(db.session, ids)
-        for service_id in ids:
-            service = find_service(db.session, service_id)
+        for record, service in _records_and_orm_services():
             for nation in (None, "ENG", "SCT"):
                 shown = present_service(service, at=at, nation=nation, restricted=True)
-                assert (
-                    present_service(records[service_id], at=at, nation=nation, restricted=True)
-                    == shown
-                )
+                assert present_service(record, at=at, nation=nation, restricted=True) == shown
 
 
 def test_a_records_kept_presentation_follows_the_scope_the_moment_and_the_nation(
@@ -79,11 +80,8 @@ def test_a_records_kept_presentation_follows_the_scope_the_moment_and_the_nation
     )
     moments = [now_in_london(), now_in_london().replace(hour=3)]
     with app.app_context():
-        forget_services()
-        ids = _all_ids()
-        records = load_services(db.session, ids)
-        for service_id in ids:
-            service = find_service(db.session, service_id)
+        pairs = _records_and_orm_services()
+        for record, service in pairs:
             for restricted, at, nation in [
                 (True, moments[0], None),
                 (False, moments[0], "SCT"),
@@ -91,13 +89,11 @@ def test_a_records_kept_presentation_follows_the_scope_the_moment_and_the_nation
                 (False, moments[1], None),
             ]:
                 expected = present_service(service, at=at, nation=nation, restricted=restricted)
-                shown = present_service(
-                    records[service_id], at=at, nation=nation, restricted=restricted
-                )
-                assert shown == expected, (service_id, restricted, at, nation)
+                shown = present_service(record, at=at, nation=nation, restricted=restricted)
+                assert shown == expected, (service.id, restricted, at, nation)
                 assert ("internal_notes" in shown) is restricted
     # Per scope: the ORM service afresh at each of its two calls, the record once.
-    assert built.count(True) == built.count(False) == 3 * len(ids)
+    assert built.count(True) == built.count(False) == 3 * len(pairs)
 
 
 def test_without_a_card_the_record_is_read_from_the_tables(app, seed):
