@@ -143,13 +143,9 @@ def service_is_stale(service: Service, at: datetime) -> bool:
     return is_stale(service.last_verified_at, to_london(at).date())
 
 
-def present_channel(channel: Channel, status: OpenStatus | None) -> dict[str, Any]:
-    """Return one published channel, with a link a phone or browser can follow and whether
-    it is open (`status`, from channel_statuses)."""
-    return {**_fixed_channel(channel), **_availability(status)}
-
-
 def _fixed_channel(channel: Channel | ChannelRecord) -> dict[str, Any]:
+    """One published channel without its open-now (present_service adds that), with a link a
+    phone or browser can follow."""
     return {
         "id": channel.id,
         "type": channel.type,
