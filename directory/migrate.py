@@ -35,14 +35,18 @@ def current_revision(engine: Engine) -> str | None:
 
 # Objects the migrations create that the ORM does not model: SQLite's FTS5 index tables,
 # PostgreSQL's generated tsvector column, and the indexes only one database has (PostgreSQL's
-# on the tsvector, on its name and issue-terms parts and in triage's national-services order;
-# SQLite's covering one for nearby search). Autogenerate and the drift test must ignore them.
+# on the tsvector, on its name and issue-terms parts, the same for wide documents alone, and
+# in triage's national-services order; SQLite's covering one for nearby search). Autogenerate
+# and the drift test must ignore them.
 ONE_DATABASE_INDEXES = frozenset(
     {
         "ix_search_document_document",
         "ix_search_document_issue_terms",
         "ix_search_document_name_terms",
         "ix_search_document_national_freshness",
+        "ix_search_document_wide_document",
+        "ix_search_document_wide_issue_terms",
+        "ix_search_document_wide_name_terms",
         "ix_search_point_nearby",
     }
 )

@@ -45,6 +45,8 @@ def test_the_indexes_only_one_database_has(app):
     assert ("ix_search_document_document" in names) is postgres
     assert ("ix_search_document_name_terms" in names) is postgres
     assert ("ix_search_document_issue_terms" in names) is postgres
+    for part in ("document", "name_terms", "issue_terms"):
+        assert (f"ix_search_document_wide_{part}" in names) is postgres
     assert ("ix_search_point_nearby" in names) is not postgres
 
 

@@ -9,6 +9,9 @@ instead: the matches in service names by relevance (a name match weighs most, 10
 A : B : C; unscored too past RANK_NAMES_UP_TO of them), then, if the pool is not yet full, the
 other matches in issue terms, then the rest, unscored. Those unscored ones rank on distance,
 open-now and freshness alone; they are past the first pages of a pool this size anyway.
+
+A place search's pool is the best matches among the documents it can find without their
+being nearby (WIDE: national ones, mostly), and every nearby match besides.
 """
 
 from __future__ import annotations
@@ -29,15 +32,11 @@ from directory.search.text import Concept, fts5_match, tsquery
 # Which part of a document a tier's matches are in: its name, its issue terms (None: anywhere).
 Column = str | None
 
-# Search ranks at most this many candidates: the best text matches, or (without text) the
-# open and freshly checked ones. Five pages of 20; it bounds the work of every query: each
-# candidate costs about 17 us (its row, open-now, ranking, facets; 200 -> 100 took 1.7 ms
-# off a text search's median).
+# Search ranks at most this many candidates: the best text matches (with a place, besides
+# every nearby match), or (without text) the open and freshly checked ones. Five pages of 20;
+# it bounds the work of every query: each candidate costs about 17 us (its row, open-now,
+# ranking, facets; 200 -> 100 took 1.7 ms off a text search's median).
 MAX_CANDIDATES = 100
-# With a place, the best text matches in the country are mostly local services elsewhere that
-# the place then rules out; a larger pool keeps enough national ones, and only those and the
-# nearby ones go on to ranking.
-MAX_CANDIDATES_WITH_PLACE = 500
 # A query of several concepts asks for all of them; when fewer services than this match all,
 # it asks for any of them instead.
 MIN_EVERY_MATCHES = 20
@@ -51,34 +50,84 @@ RANK_NAMES_UP_TO = 2_000
 CONCEPT_COUNT_TTL = 60.0
 MAX_CONCEPT_COUNTS = 10_000
 
-# SQLite? -> the full-text query over search documents: (document id, relevance), best first,
-# then by id. bm25 is lower for better matches; name, issues and body weigh 10 : 5 : 1
-# (SQLite) and A : B : C (PostgreSQL).
-_RANKED_SQL = {
-    True: (
-        "SELECT rowid, -bm25(service_fts, 10.0, 5.0, 1.0) AS score FROM service_fts"
-        " WHERE service_fts MATCH :match ORDER BY score DESC, rowid LIMIT :limit"
-    ),
-    False: (
-        "SELECT id, ts_rank_cd(document, query) AS score"
+# The documents a place search finds without their being near it (search.service's
+# candidates): national services, and those that cover listed areas and have no location.
+# A place search's pool is the best matches among these, and every nearby match: the best
+# matches in the whole country are mostly local services elsewhere, which the place rules out
+# ("anxiety" matches 9,414 of 50,000 synthetic documents, 931 of them wide; a pool of the
+# best 500 of all matches, as before, kept few national ones and cost a third of a text +
+# place search on PostgreSQL). PostgreSQL has partial indexes on this predicate (migration
+# 0012).
+WIDE = "(search_document.coverage_scope = 'national' OR search_document.remote_area_coverage)"
+
+
+# PostgreSQL: a tier's matches in one part of the document, by its weight (name A, issue
+# terms B). Each part has a GIN index of its own (migrations 0010 and 0012), so ranking the
+# names reads only them.
+_WEIGHTS = {"name": "a", "issues": "b"}
+
+
+def _document(column: Column) -> str:
+    """PostgreSQL: the tsvector of `column`'s part of the document (None: all of it)."""
+    return "document" if column is None else f"ts_filter(document, '{{{_WEIGHTS[column]}}}')"
+
+
+def _matches_sql(sqlite: bool, column: Column, wide: bool = False) -> str:
+    """FROM and WHERE of the documents that match :match (in `column`, if given; on SQLite the
+    match itself names the column: _column_match), only the WIDE ones if `wide`. Their id is
+    `service_fts.rowid` on SQLite, `id` here."""
+    if sqlite:
+        if not wide:
+            return "service_fts WHERE service_fts MATCH :match"
+        return (
+            "service_fts JOIN search_document ON search_document.id = service_fts.rowid"
+            f" WHERE service_fts MATCH :match AND {WIDE}"
+        )
+    where = f"{_document(column)} @@ to_tsquery('english', :match)"
+    return f"search_document WHERE {where}" + (f" AND {WIDE}" if wide else "")
+
+
+@lru_cache(maxsize=8)
+def _ranked_statement(sqlite: bool, column: Column, wide: bool) -> TextClause:
+    """The full-text query over search documents (names only, with `column` "name"): (document
+    id, relevance), best first, then by id, at most :limit. bm25 is lower for better matches;
+    name, issues and body weigh 10 : 5 : 1 (SQLite) and A : B : C (PostgreSQL), whatever the
+    part matched. Written from the fixed fragments here alone."""
+    if sqlite:  # the match names the column (_column_match)
+        return text(
+            "SELECT service_fts.rowid, -bm25(service_fts, 10.0, 5.0, 1.0) AS score"  # noqa: S608
+            f" FROM {_matches_sql(True, column, wide)} ORDER BY score DESC, service_fts.rowid"
+            " LIMIT :limit"
+        )
+    # The query as a FROM item, parsed once rather than for every match ranked.
+    return text(
+        "SELECT id, ts_rank_cd(document, query) AS score"  # noqa: S608
         " FROM search_document, to_tsquery('english', :match) AS query"
-        " WHERE document @@ query ORDER BY score DESC, id LIMIT :limit"
-    ),
-}
-# The same, and every match among these documents (:ids), from one ranking of all matches.
-# (In SQLite, given `rowid IN (...)`, FTS5 would re-run the whole match for every id.)
+        f" WHERE {_document(column)} @@ query"
+        + (f" AND {WIDE}" if wide else "")
+        + " ORDER BY score DESC, id LIMIT :limit"
+    )
+
+
+# SQLite? -> a place search's pool from one query: the best :limit WIDE matches, and every
+# match among the nearby documents (:ids), scored alike. (In SQLite, given `rowid IN (...)`
+# beside MATCH, FTS5 would re-run the whole match for every id; in an OR, it cannot.)
 _RANKED_NEAR_SQL = {
     True: (
-        "WITH m AS MATERIALIZED (SELECT rowid AS id, -bm25(service_fts, 10.0, 5.0, 1.0) AS score"
-        " FROM service_fts WHERE service_fts MATCH :match)"
-        " SELECT id, score FROM (SELECT id, score FROM m ORDER BY score DESC, id LIMIT :limit)"
+        "WITH m AS MATERIALIZED (SELECT service_fts.rowid AS id,"  # noqa: S608 - fixed fragments
+        f" -bm25(service_fts, 10.0, 5.0, 1.0) AS score, {WIDE} AS wide"
+        " FROM service_fts JOIN search_document ON search_document.id = service_fts.rowid"
+        f" WHERE service_fts MATCH :match AND ({WIDE}"
+        " OR service_fts.rowid IN (SELECT value FROM json_each(:ids))))"
+        " SELECT id, score FROM (SELECT id, score FROM m WHERE wide"
+        " ORDER BY score DESC, id LIMIT :limit)"
         " UNION SELECT id, score FROM m WHERE id IN (SELECT value FROM json_each(:ids))"
     ),
     False: (
-        "WITH m AS MATERIALIZED (SELECT id, ts_rank_cd(document, query) AS score"
-        " FROM search_document, to_tsquery('english', :match) AS query WHERE document @@ query)"
-        " (SELECT id, score FROM m ORDER BY score DESC, id LIMIT :limit)"
-        " UNION SELECT id, score FROM m WHERE id = ANY(CAST(:ids AS integer[]))"
+        f"({_ranked_statement(False, None, True).text})"  # noqa: S608 - fixed fragments
+        " UNION SELECT id, ts_rank_cd(document, query) AS score"
+        " FROM search_document, to_tsquery('english', :match) AS query"
+        " WHERE id = ANY(CAST(:ids AS integer[])) AND document @@ query"
     ),
 }
 # SQLite? -> which of :ids match.
@@ -92,37 +141,14 @@ _MATCHING_IDS_SQL = {
         " WHERE id = ANY(CAST(:ids AS integer[])) AND document @@ to_tsquery('english', :match)"
     ),
 }
-# PostgreSQL: a tier's matches in one part of the document, by its weight (name A, issue
-# terms B). Each part has a GIN index of its own (migration 0010), so ranking the names reads
-# only them.
-_WEIGHTS = {"name": "a", "issues": "b"}
-
-
-def _matches_sql(sqlite: bool, column: Column) -> str:
-    """FROM and WHERE of the documents that match :match (in `column`, if given; on SQLite the
-    match itself names the column: _column_match). Their id is `rowid` on SQLite, `id` here."""
-    if sqlite:
-        return "service_fts WHERE service_fts MATCH :match"
-    document = "document" if column is None else f"ts_filter(document, '{{{_WEIGHTS[column]}}}')"
-    return f"search_document WHERE {document} @@ to_tsquery('english', :match)"
-
-
-# SQLite? -> the first tier: matches in names, ranked on the whole document as _RANKED_SQL
-# (on SQLite bound to a match in the name column: _column_match).
-_RANKED_NAMES_SQL = {
-    True: _RANKED_SQL[True],
-    False: (
-        "SELECT id, ts_rank_cd(document, to_tsquery('english', :match)) AS score"  # noqa: S608
-        f" FROM {_matches_sql(False, 'name')} ORDER BY score DESC, id LIMIT :limit"
-    ),
-}
 
 
 @lru_cache(maxsize=16)
-def _tier_statement(sqlite: bool, column: Column, *, counting: bool) -> TextClause:
+def _tier_statement(sqlite: bool, column: Column, wide: bool, *, counting: bool) -> TextClause:
     """How many documents match :match in `column` (up to :cap), or the newest :limit of
-    them, unscored. Written from the fixed fragments above alone."""
-    matches, identity = _matches_sql(sqlite, column), "rowid" if sqlite else "id"
+    them, unscored; only WIDE ones if `wide`. Written from the fixed fragments here alone."""
+    matches = _matches_sql(sqlite, column, wide)
+    identity = "service_fts.rowid" if sqlite else "id"
     if counting:
         return text(f"SELECT count(*) FROM (SELECT 1 FROM {matches} LIMIT :cap) AS m")  # noqa: S608
     return text(
@@ -165,8 +191,9 @@ def text_pool(
     every_pool: dict[int, float] | None = None,
     nearby_match_any: bool = False,
 ) -> dict[int, float]:
-    """The best `size` text matches, and with `nearby` every match among those documents
-    too: search document id -> relevance, larger is better (0: matched, unscored).
+    """The best `size` text matches: search document id -> relevance, larger is better (0:
+    matched, unscored). With `nearby` (a place search; it may be empty), the best `size` of the
+    WIDE matches, and every match among the nearby documents too.
 
     A query asks for every concept first, and for any of them (those with all first) when
     few services match all, or when asked to (`any_concept`; `every_pool`: this query's
@@ -216,20 +243,25 @@ def text_matches(
     nearby: set[int] | None,
     nearby_match: bool = False,
 ) -> list[tuple[int, float]]:
-    """The index's best `size` matches and every match among `nearby`, best first;
-    only the nearby matches come back besides, not every match in the country.
+    """The index's best `size` matches, best first; with `nearby` (a place search), the best
+    `size` WIDE ones and every match among `nearby`, not every match in the country.
     `nearby_match`: the nearby documents are known to match."""
     dialect = session.get_bind().dialect.name
     sqlite = dialect == "sqlite"
     match = _match_for(sqlite)(concepts, prefix, every=every)
-    if _too_many_to_rank(session, concepts, prefix, match, every=every):
+    wide = nearby is not None
+    # What ranking costs grows with the matches read: on PostgreSQL the WIDE ones alone (its
+    # partial indexes), on SQLite all of them (FTS5 finds every match, then checks each).
+    read_wide = wide and not sqlite
+    if _too_many_to_rank(session, concepts, prefix, match, every=every, wide=read_wide):
         found = _tiered_matches(session, concepts, prefix, match, every, size, nearby, nearby_match)
     else:
-        statement = text(_RANKED_NEAR_SQL[sqlite] if nearby else _RANKED_SQL[sqlite])
-        statement = statement.bindparams(match=match, limit=size)
         if nearby:
-            ids = sorted(nearby)
-            statement = statement.bindparams(among_param("ids", ids, dialect))
+            ids = among_param("ids", sorted(nearby), dialect)
+            statement = text(_RANKED_NEAR_SQL[sqlite]).bindparams(ids)
+        else:
+            statement = _ranked_statement(sqlite, None, wide)
+        statement = statement.bindparams(match=match, limit=size)
         found = [(d, float(score)) for d, score in session.connection().execute(statement).all()]
     return sorted(found, key=lambda pair: (-pair[1], pair[0]))
 
@@ -251,25 +283,35 @@ def _tiered_matches(
 ) -> list[tuple[int, float]]:
     """A common concept: name matches by relevance (unscored too when there are more than
     RANK_NAMES_UP_TO), then issue-term matches, then the rest, unscored (0.0), until the pool
-    is full; and every match among `nearby`. `match`: the query for this database's index."""
+    is full (of WIDE matches only, with `nearby`); and every match among `nearby`. `match`:
+    the query for this database's index."""
     connection = session.connection()
     dialect = session.get_bind().dialect.name
     sqlite = dialect == "sqlite"
+    wide = nearby is not None
     tiers: list[Column] = ["issues", None]
     found: dict[int, float] = {}
-    if _too_many_to_rank(
-        session, concepts, prefix, match, every=every, up_to=RANK_NAMES_UP_TO, column="name"
-    ):
+    in_names = _too_many_to_rank(
+        session,
+        concepts,
+        prefix,
+        match,
+        every=every,
+        up_to=RANK_NAMES_UP_TO,
+        column="name",
+        wide=wide and not sqlite,  # as in text_matches
+    )
+    if in_names:
         tiers.insert(0, "name")
     else:
         names = _column_match(sqlite, "name", match)
-        ranked = text(_RANKED_NAMES_SQL[sqlite]).bindparams(match=names, limit=size)
+        ranked = _ranked_statement(sqlite, "name", wide).bindparams(match=names, limit=size)
         found.update(connection.execute(ranked).all())
     for column in tiers:
         if len(found) >= size:
             break
         wanted = size + len(found)  # enough left after skipping those already found
-        unscored = _tier_statement(sqlite, column, counting=False).bindparams(
+        unscored = _tier_statement(sqlite, column, wide, counting=False).bindparams(
             match=_column_match(sqlite, column, match), limit=wanted
         )
         for (document,) in connection.execute(unscored).all():
@@ -298,9 +340,10 @@ def _too_many_to_rank(
     every: bool,
     up_to: int | None = None,
     column: Column = None,
+    wide: bool = False,
 ) -> bool:
     """Whether the query (`match`, in `column` if given) matches more than `up_to`
-    documents (default RANK_ALL_UP_TO).
+    documents (default RANK_ALL_UP_TO); WIDE ones only, if `wide`.
 
     Counting costs about a millisecond at the cap (3-4 in PostgreSQL), so each concept's
     count is kept for a while (a count only chooses how to rank, so a minute-old one does no
@@ -310,39 +353,44 @@ def _too_many_to_rank(
     """
     up_to = RANK_ALL_UP_TO if up_to is None else up_to
     cap = up_to + 1
-    counts = [_concept_count(session, concept, prefix, cap, column) for concept in concepts]
+    counts = [_concept_count(session, concept, prefix, cap, column, wide) for concept in concepts]
     at_most = min(counts) if every else sum(counts)
     at_least = counts[0] if len(counts) == 1 else (0 if every else max(counts))
     if at_most <= up_to:
         return False
     if at_least > up_to:
         return True
-    return _count_up_to(session, match, cap, column) > up_to
+    return _count_up_to(session, match, cap, column, wide) > up_to
 
 
-# engine -> (concept's match, column, cap) -> (when counted, count); by engine, not URL, so
-# that two databases at one URL (tests' in-memory ones) never share counts.
-_concept_counts: WeakKeyDictionary[Engine, dict[tuple[str, Column, int], tuple[float, int]]] = (
-    WeakKeyDictionary()
-)
+# engine -> (concept's match, column, WIDE only, cap) -> (when counted, count); by engine, not
+# URL, so that two databases at one URL (tests' in-memory ones) never share counts.
+_concept_counts: WeakKeyDictionary[
+    Engine, dict[tuple[str, Column, bool, int], tuple[float, int]]
+] = WeakKeyDictionary()
 _counts_lock = Lock()
 
 
 def _concept_count(
-    session: Session, concept: Concept, prefix: str | None, cap: int, column: Column = None
+    session: Session,
+    concept: Concept,
+    prefix: str | None,
+    cap: int,
+    column: Column = None,
+    wide: bool = False,
 ) -> int:
-    """How many documents match one concept (in `column`, if given), counting no further
-    than `cap`; kept for CONCEPT_COUNT_TTL seconds."""
+    """How many documents match one concept (in `column`, if given; WIDE ones only, if
+    `wide`), counting no further than `cap`; kept for CONCEPT_COUNT_TTL seconds."""
     engine, now = session.get_bind(), time.monotonic()
     assert isinstance(engine, Engine)
     match = _match_for(engine.dialect.name == "sqlite")([concept], prefix)
-    key = (match, column, cap)
+    key = (match, column, wide, cap)
     with _counts_lock:
         counts = _concept_counts.setdefault(engine, {})
         kept = counts.get(key)
     if kept is not None and now - kept[0] < CONCEPT_COUNT_TTL:
         return kept[1]
-    count = _count_up_to(session, match, cap, column)
+    count = _count_up_to(session, match, cap, column, wide)
     with _counts_lock:
         if len(counts) >= MAX_CONCEPT_COUNTS:
             counts.clear()
@@ -350,10 +398,13 @@ def _concept_count(
     return count
 
 
-def _count_up_to(session: Session, match: str, cap: int, column: Column = None) -> int:
-    """How many documents match (in `column`, if given), counting no further than `cap`."""
+def _count_up_to(
+    session: Session, match: str, cap: int, column: Column = None, wide: bool = False
+) -> int:
+    """How many documents match (in `column`, if given; WIDE ones only, if `wide`), counting
+    no further than `cap`."""
     sqlite = session.get_bind().dialect.name == "sqlite"
-    statement = _tier_statement(sqlite, column, counting=True).bindparams(
+    statement = _tier_statement(sqlite, column, wide, counting=True).bindparams(
         match=_column_match(sqlite, column, match), cap=cap
     )
     return int(session.connection().execute(statement).scalar_one())

@@ -54,7 +54,6 @@ from directory.search.filters import (
 )
 from directory.search.fulltext import (
     MAX_CANDIDATES,
-    MAX_CANDIDATES_WITH_PLACE,
     MIN_EVERY_MATCHES,
     matching_any,
     matching_ids,
@@ -73,6 +72,9 @@ from directory.search.text import (
 )
 from directory.search.vocabulary import load_vocabulary
 
+# A place search without text ranks a larger pool than MAX_CANDIDATES: SQL orders it nearby
+# services first (_build_candidates), and ranking by distance chooses among them.
+MAX_CANDIDATES_WITH_PLACE = 500
 DEFAULT_RADIUS_KM = 25.0
 MAX_RADIUS_KM = 200.0
 # How far past the reach SQL lets a point through (the box, and _within_reach): Python
@@ -137,12 +139,16 @@ def search_services(
         distances = nearby_documents(session, place, radius, findable)
     relevance = None
     if parsed and concepts:
-        # With a place, the matches nearby are ranked too: the best ones nationally would
-        # crowd them out.
+        # With a place, every match nearby is ranked, and the best of those found without
+        # being nearby (fulltext.WIDE): the best ones in the country would crowd them out.
         nearby = set(distances) if place else None
-        size = MAX_CANDIDATES_WITH_PLACE if place else MAX_CANDIDATES
         relevance = text_pool(
-            session, concepts, parsed.prefix, size=size, nearby=nearby, nearby_match_any=True
+            session,
+            concepts,
+            parsed.prefix,
+            size=MAX_CANDIDATES,
+            nearby=nearby,
+            nearby_match_any=True,
         )
     statement, params = _candidates_statement(session, filters, relevance, place, distances)
     # Core execution (no ORM result processing): these are plain rows, hundreds of them.
@@ -160,7 +166,7 @@ def search_services(
             session,
             concepts,
             parsed.prefix,
-            size=size,
+            size=MAX_CANDIDATES,
             nearby=nearby,
             any_concept=True,
             every_pool=relevance,

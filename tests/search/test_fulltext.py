@@ -32,20 +32,34 @@ def query(session, concepts, *, every: bool = True) -> str:
     return (fts5_match if sqlite else tsquery)(concepts, None, every=every)
 
 
-def test_text_pool_keeps_every_match_among_nearby_documents(seeded_app):
-    concepts = [("group",)]
+def wide_documents(session) -> set[int]:
+    """The documents a place search finds without their being near it, asked without
+    fulltext.py: national ones, and those covering listed areas with no location."""
+    sql = "SELECT id FROM search_document WHERE coverage_scope = 'national' OR remote_area_coverage"
+    return set(session.scalars(text(sql)))
+
+
+@pytest.mark.parametrize("concepts", [[("mental",)], [("support",)]])
+def test_a_place_searchs_pool_is_the_best_wide_matches_and_every_nearby_one(seeded_app, concepts):
     with seeded_app.app_context():
         session = db.session
         everything = text_matches(session, concepts, None, size=500, every=True, nearby=None)
         assert len(everything) < 500  # so these are all of them
-        nearby = {document for document, _ in everything[-2:]}
-        alone = text_pool(session, concepts, None, size=1)
-        with_nearby = text_pool(session, concepts, None, size=1, nearby=nearby)
-    assert len(everything) > 3
-    assert len(alone) == 1
-    assert set(with_nearby) == set(alone) | nearby
-    # The nearby ones keep the relevance they have among all matches.
-    assert all(with_nearby[d] == dict(everything)[d] for d in nearby)
+        wide = wide_documents(session)
+        best_wide = [document for document, _ in everything if document in wide][:2]
+        # The least relevant local ones: the best ones in the country would not bring them.
+        nearby = {document for document, _ in everything if document not in wide}
+        nearby = set(sorted(nearby, key=lambda d: dict(everything)[d])[:2])
+        with_nearby = text_pool(session, concepts, None, size=2, nearby=nearby)
+        nothing_nearby = text_pool(session, concepts, None, size=2, nearby=set())
+        alone = text_pool(session, concepts, None, size=2)
+    assert len(best_wide) == len(nearby) == 2
+    assert set(with_nearby) == set(best_wide) | nearby
+    assert set(nothing_nearby) == set(best_wide)
+    # All of them keep the relevance they have among all matches.
+    assert all(with_nearby[d] == dict(everything)[d] for d in with_nearby)
+    # Without a place, the best in the country, wherever they are.
+    assert list(alone) == [document for document, _ in everything[:2]]
 
 
 def test_text_pool_asks_for_every_concept_then_for_any(seeded_app, monkeypatch):
@@ -135,11 +149,13 @@ def test_a_common_concept_still_brings_every_nearby_match(seeded_app, tiered):
     with seeded_app.app_context():
         session = db.session
         anywhere = matching(session, query(session, [("mental",)]))
-        alone = text_pool(session, [("mental",)], None, size=2)
-        elsewhere = sorted(anywhere - set(alone))[:3]
+        wide = text_pool(session, [("mental",)], None, size=2, nearby=set())
+        elsewhere = sorted(anywhere - set(wide))[:3]
         no_match = max(anywhere) + 1 if max(anywhere) + 1 not in anywhere else -1
         pool = text_pool(session, [("mental",)], None, size=2, nearby={*elsewhere, no_match})
-    assert set(pool) == set(alone) | set(elsewhere)
+        assert set(wide) <= wide_documents(session)
+    assert len(wide) == 2
+    assert set(pool) == set(wide) | set(elsewhere)
 
 
 @pytest.mark.parametrize(
@@ -241,20 +257,27 @@ def test_nearby_documents_known_to_match_give_the_same_pool(seeded_app, tiered, 
 
 @pytest.mark.parametrize("backend", [POSTGRES], indirect=True)
 @pytest.mark.parametrize(
-    ("column", "index"),
-    [("name", "ix_search_document_name_terms"), ("issues", "ix_search_document_issue_terms")],
+    ("column", "wide", "index"),
+    [
+        ("name", False, "ix_search_document_name_terms"),
+        ("issues", False, "ix_search_document_issue_terms"),
+        (None, True, "ix_search_document_wide_document"),
+        ("name", True, "ix_search_document_wide_name_terms"),
+        ("issues", True, "ix_search_document_wide_issue_terms"),
+    ],
 )
-def test_postgresql_finds_a_tiers_matches_through_the_index_of_its_part(seeded_app, column, index):
-    """The tier queries' expression is the one migration 0010 indexed: were they to drift
-    apart, every tier would read the whole table, and no result would show it."""
+def test_postgresql_finds_matches_through_the_index_made_for_them(seeded_app, column, wide, index):
+    """The queries' expressions, and WIDE, the partial indexes' predicate, are the ones
+    migrations 0010 and 0012 indexed: were they to drift apart, the tiers and a place search's
+    pool would read the whole table, and no result would show it."""
+    statements = [f"SELECT id FROM {fulltext._matches_sql(False, column, wide)}"]  # noqa: S608
+    if column != "issues":  # ranked: the name tier; a place search's pool
+        statements.append(fulltext._ranked_statement(False, column, wide).text)
     with seeded_app.app_context():
         session = db.session
         # A few rows: the planner would rather read the table; the index is what is asked.
         session.execute(text("SET LOCAL enable_seqscan = off"))
         session.execute(text("SET LOCAL enable_indexscan = off"))
-        statements = [f"SELECT id FROM {fulltext._matches_sql(False, column)}"]  # noqa: S608
-        if column == "name":
-            statements.append(fulltext._RANKED_NAMES_SQL[False])  # the name tier, ranked
         plans = [
             "\n".join(
                 session.execute(
