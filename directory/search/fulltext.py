@@ -250,10 +250,9 @@ def text_matches(
     sqlite = dialect == "sqlite"
     match = _match_for(sqlite)(concepts, prefix, every=every)
     wide = nearby is not None
-    # What ranking costs grows with the matches read: on PostgreSQL the WIDE ones alone (its
-    # partial indexes), on SQLite all of them (FTS5 finds every match, then checks each).
-    read_wide = wide and not sqlite
-    if _too_many_to_rank(session, concepts, prefix, match, every=every, wide=read_wide):
+    if _too_many_to_rank(
+        session, concepts, prefix, match, every=every, wide=_counts_wide(sqlite, wide)
+    ):
         found = _tiered_matches(session, concepts, prefix, match, every, size, nearby, nearby_match)
     else:
         if nearby:
@@ -264,6 +263,15 @@ def text_matches(
         statement = statement.bindparams(match=match, limit=size)
         found = [(d, float(score)) for d, score in session.connection().execute(statement).all()]
     return sorted(found, key=lambda pair: (-pair[1], pair[0]))
+
+
+def _counts_wide(sqlite: bool, wide: bool) -> bool:
+    """Whether a WIDE pool chooses between ranking every match and the tiers by the count of
+    WIDE matches alone. What ranking costs grows with the matches read: on PostgreSQL, whose
+    partial indexes hold only the WIDE ones, those; on SQLite, where FTS5 finds every match and
+    then checks each, all of them (counting the WIDE ones alone, text + place searches took
+    15 ms instead of 11-13 in process)."""
+    return wide and not sqlite
 
 
 def _match_for(sqlite: bool) -> Callable[..., str]:
@@ -299,7 +307,7 @@ def _tiered_matches(
         every=every,
         up_to=RANK_NAMES_UP_TO,
         column="name",
-        wide=wide and not sqlite,  # as in text_matches
+        wide=_counts_wide(sqlite, wide),
     )
     if in_names:
         tiers.insert(0, "name")

@@ -288,3 +288,22 @@ def test_postgresql_finds_matches_through_the_index_made_for_them(seeded_app, co
         ]
         session.rollback()
     assert all(index in plan for plan in plans)
+
+
+def test_a_place_searchs_pool_counts_the_matches_its_database_reads(seeded_app, monkeypatch):
+    """Ranking all or in tiers is chosen by the matches the database reads to rank them: on
+    PostgreSQL the WIDE ones alone (partial indexes), on SQLite all of them (FTS5)."""
+    concepts = [("mental",)]
+    with seeded_app.app_context():
+        session = db.session
+        sqlite = session.get_bind().dialect.name == "sqlite"
+        anywhere = matching(session, query(session, concepts))
+        wide = anywhere & wide_documents(session)
+        in_names = matching(session, query(session, concepts), "name")
+        assert 0 < len(wide) < len(anywhere)
+        assert wide - in_names  # so tiers leave some unscored
+        monkeypatch.setattr(fulltext, "RANK_ALL_UP_TO", len(wide))  # every WIDE one, not all
+        monkeypatch.setattr(fulltext, "_concept_counts", WeakKeyDictionary())
+        pool = text_pool(session, concepts, None, size=len(wide), nearby=set())
+    assert set(pool) == wide
+    assert (0.0 in pool.values()) is sqlite  # tiers: the matches past the names unscored
