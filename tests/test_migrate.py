@@ -6,7 +6,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 
 from directory.extensions import db
 from directory.migrate import alembic_config, include_name, include_object, upgrade_database
@@ -73,3 +73,42 @@ def test_0011_gives_the_documents_already_there_their_open_week(app, seed):
     assert rows
     assert any(row.intervals for row in rows)  # some services have opening hours
     assert all(row.open_week == row.intervals for row in rows)
+
+
+def test_0013_gives_search_issue_its_documents_open_now_copies(app, seed):
+    from directory.models import SearchDocument, SearchIssue
+
+    d, i = SearchDocument, SearchIssue
+    copies = select(
+        i.open_week,
+        i.open_week_incomplete,
+        d.open_week,
+        d.has_validity_dates | d.closes_on_bank_holidays,
+    ).join(d, d.id == i.document_id)
+    seed()
+    with app.app_context():
+        engine = db.engine
+        config = alembic_config()
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.downgrade(config, "0012")
+        upgrade_database(engine)  # 0013 again, on rows written without the columns
+        with engine.connect() as connection:
+            rows = connection.execute(copies).all()
+    assert rows
+    assert all(row[1] is bool(row[3]) for row in rows)
+    assert any(row[1] for row in rows)  # some services close on bank holidays
+    assert all(row[0] == row[2] for row in rows)  # open_week: NULL on SQLite on both sides
+
+
+@pytest.mark.parametrize("backend", [POSTGRES], indirect=True)
+def test_the_issue_index_carries_the_open_now_copies_on_postgresql(app):
+    """So an issue filter with open-now reads no row of search_issue (filters.issue_open_now)."""
+    definition = text(
+        "SELECT indexdef FROM pg_indexes"
+        " WHERE schemaname = current_schema() AND indexname = 'ix_search_issue_issue_nations'"
+    )
+    with app.app_context():
+        indexdef = db.session.scalar(definition)
+    assert "(issue_code, nations, document_id)" in indexdef
+    assert "INCLUDE (open_week, open_week_incomplete)" in indexdef

@@ -127,9 +127,16 @@ class SearchIssue(Base):
 
     __tablename__ = "search_issue"
     # An issue and a nation, the commonest pair of filters without text, decided on this
-    # index alone: only the documents in the person's nation are then read.
+    # index alone: only the documents in the person's nation are then read. On PostgreSQL it
+    # carries the open-now copies too, so open-now is decided on it as well.
     __table_args__ = (
-        Index("ix_search_issue_issue_nations", "issue_code", "nations", "document_id"),
+        Index(
+            "ix_search_issue_issue_nations",
+            "issue_code",
+            "nations",
+            "document_id",
+            postgresql_include=["open_week", "open_week_incomplete"],
+        ),
     )
 
     issue_code: Mapped[str] = mapped_column(String(80), primary_key=True)
@@ -138,6 +145,14 @@ class SearchIssue(Base):
         String(36), ForeignKey("service.id", ondelete="CASCADE"), index=True
     )
     nations: Mapped[str] = mapped_column(String(20), default=" ")  # the document's copy
+    # Copies of what open-now reads, so that an issue filter with open-now leaves out, on the
+    # index, the documents the weekly intervals say are closed (PostgreSQL; filters.py
+    # issue_open_now): the document's open_week, and whether the exact rules may decide
+    # instead (hours with validity dates, or closed on bank holidays).
+    open_week: Mapped[Any] = mapped_column(
+        Text().with_variant(INT4MULTIRANGE(), "postgresql"), nullable=True
+    )
+    open_week_incomplete: Mapped[bool] = mapped_column(default=False)
 
     def __repr__(self) -> str:
         return f"<SearchIssue {self.issue_code} {self.document_id}>"

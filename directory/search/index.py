@@ -171,6 +171,13 @@ def open_week(intervals: list[dict[str, Any]]) -> list[Range[int]]:
     return [Range(row["start_minute"], row["end_minute"]) for row in intervals]
 
 
+def open_week_incomplete(document: dict[str, Any]) -> bool:
+    """Whether open-now may need the exact rules, whatever open_week says (search_issue's
+    copy): hours with validity dates, or closed on bank holidays (filters.open_now_sql's
+    needs_exact, on any day)."""
+    return bool(document["has_validity_dates"] or document["closes_on_bank_holidays"])
+
+
 def index_services(session: Session, service_ids: Iterable[str]) -> int:
     """Rebuild the derived rows of these services; return how many services were indexed."""
     ids = list(service_ids)
@@ -232,6 +239,8 @@ def _write_rows(session: Session, services: Sequence[ServiceRecord]) -> int:
             "document_id": document_ids[service.id],
             "service_id": service.id,
             "nations": document["nations"],
+            "open_week": document.get("open_week"),
+            "open_week_incomplete": open_week_incomplete(document),
         }
         for document, service in zip(documents, services, strict=True)
         for code in issue_codes_under(service)

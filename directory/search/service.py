@@ -500,7 +500,10 @@ def _build_candidates(
         d.revision,
     ).where(
         *document_conditions(
-            session, replace(filters, open_now=None), rows_chosen_elsewhere=with_text
+            session,
+            replace(filters, open_now=None),
+            rows_chosen_elsewhere=with_text,
+            issue_open_at=_issue_open_at(dialect, filters),
         )
     )
     statement = sql.joined(statement)
@@ -540,6 +543,14 @@ def _build_candidates(
     ]
     size = MAX_CANDIDATES_WITH_PLACE if place_areas is not None else MAX_CANDIDATES
     return statement.order_by(*order, d.name, d.service_id).limit(size)
+
+
+def _issue_open_at(dialect: str, filters: ServiceFilters) -> int | None:
+    """The minute of the week at which an issue filter may rule out closed services on its
+    own index (filters.issue_open_now): on PostgreSQL, when only open services are wanted."""
+    if dialect != "postgresql" or filters.open_now is not True:
+        return None
+    return open_now_key(filters.at)[0]
 
 
 def _exact_open_now(

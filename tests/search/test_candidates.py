@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import and_, func, not_, or_, select
 
 from directory.extensions import db
 from directory.geo import Place
-from directory.models import SearchDocument
+from directory.models import SearchDocument, SearchIssue
 from directory.search.filters import ServiceFilters, document_conditions, filter_values
 from directory.search.service import _candidates_statement
+from tests.conftest import POSTGRES
 
 AT = datetime(2026, 11, 25, 19, 30, 5, tzinfo=ZoneInfo("Europe/London"))
 
@@ -107,3 +109,95 @@ def test_every_filter_value_is_a_parameter(seeded_app):
         "filter_age",
         "filter_language",
     }
+
+
+# Moments for open-now: a weekday evening, a weekday morning, a Sunday night, Christmas
+# morning (a bank holiday everywhere), and the minutes around a Monday's opening and closing.
+MOMENTS = [
+    AT,
+    datetime(2026, 11, 26, 10, 0, tzinfo=ZoneInfo("Europe/London")),
+    datetime(2026, 11, 29, 3, 0, tzinfo=ZoneInfo("Europe/London")),
+    datetime(2026, 12, 25, 10, 0, tzinfo=ZoneInfo("Europe/London")),
+    *(
+        datetime(2026, 11, 23, hour, minute, tzinfo=ZoneInfo("Europe/London"))
+        for hour, minute in ((8, 59), (9, 0), (16, 59), (17, 0))
+    ),
+]
+
+
+def _with_rules_to_apply(session) -> None:
+    """Some services closed on bank holidays, some with hours valid only from a date (open-now
+    then needs the exact rules for them), some open 09:00-17:00 on Mondays only; committed
+    through ordinary writes."""
+    from directory.models import Service
+
+    services = [
+        service
+        for service in session.scalars(select(Service).order_by(Service.name))
+        if service.schedule is not None and service.schedule.rules and service.issues
+    ]
+    for service in services[::3]:
+        service.schedule.bank_holidays = "closed"
+    for service in services[1::3]:
+        service.schedule.valid_from = date(2026, 11, 27)
+    for service in services[2::3]:  # open until the very minute MOMENTS end with
+        service.schedule.rules = [{"days": ["mon"], "opens": "09:00", "closes": "17:00"}]
+    session.commit()
+
+
+@pytest.mark.parametrize("backend", [POSTGRES], indirect=True)
+def test_the_issue_open_now_copies_keep_every_document_open_now_could_keep(app, seed):
+    """search_issue's open-now condition (filters.issue_open_now) is a superset of the
+    document's own (open by the intervals, or the exact rules to decide), at every moment:
+    it may only spare the query documents that could not be open."""
+    from directory.search.filters import issue_open_now, open_now_key, open_now_sql
+
+    seed(demo=True)
+    with app.app_context():
+        session = db.session
+        _with_rules_to_apply(session)
+        d = SearchDocument
+        for at in MOMENTS:
+            sql = open_now_sql(at, "postgresql")
+            document_open = or_(and_(d.hours_known, sql.is_open), sql.needs_exact)
+            spared = issue_open_now(open_now_key(at)[0])
+            pairs = (
+                select(func.count())
+                .select_from(SearchIssue)
+                .join(d, d.id == SearchIssue.document_id)
+            )
+            assert session.scalar(pairs.where(document_open, not_(spared))) == 0, at
+            assert session.scalar(pairs.where(spared)) > 0, at
+        # Not vacuous: at 03:00 on a Sunday most documents are closed, and spared.
+        sunday_night = issue_open_now(open_now_key(MOMENTS[2])[0])
+        assert session.scalar(pairs.where(not_(sunday_night))) > 0
+
+
+@pytest.mark.parametrize("backend", [POSTGRES], indirect=True)
+def test_an_issue_with_open_now_finds_the_same_through_the_copies(app, seed, monkeypatch):
+    from directory.search import service as search_service
+
+    seed(demo=True)
+    with app.app_context():
+        _with_rules_to_apply(db.session)
+        issues = sorted({code for (code,) in db.session.execute(select(SearchIssue.issue_code))})
+    client = app.test_client()
+
+    def found(body):
+        response = client.post("/api/v1/search", json={"per_page": 100, **body})
+        assert response.status_code == 200, response.get_json()
+        page = response.get_json()
+        return page["total_items"], [hit["id"] for hit in page["contents"]]
+
+    bodies = [
+        {"issue": issue, "open_now": True, "at": at.isoformat(), **nation}
+        for issue in issues
+        for at in MOMENTS
+        for nation in ({}, {"nation": "ENG"})
+    ]
+    through_copies = [found(body) for body in bodies]
+    monkeypatch.setattr(search_service, "_issue_open_at", lambda *_: None)
+    monkeypatch.setattr(search_service, "_statements", {})  # none kept with the copies
+    without = [found(body) for body in bodies]
+    assert through_copies == without
+    assert sum(total for total, _ in without) > 0

@@ -151,7 +151,15 @@ def _derived_rows(session):
             SearchPoint.coverage_areas,
         )
     ).all()
-    issues = session.execute(select(SearchIssue.issue_code, SearchIssue.service_id)).all()
+    issues = session.execute(
+        select(
+            SearchIssue.issue_code,
+            SearchIssue.service_id,
+            SearchIssue.nations,
+            SearchIssue.open_week,
+            SearchIssue.open_week_incomplete,
+        )
+    ).all()
     key = lambda item: str(item)  # noqa: E731
     return (
         sorted(documents, key=key),
@@ -347,3 +355,46 @@ def test_open_week_answers_open_now_as_the_intervals_do(app, seed):
         for sample in (minutes, sorted(set(starts)), sorted(set(ends))):
             expected = session.scalar(by_intervals, {"minutes": sample})
             assert session.scalar(by_week, {"minutes": sample}) == expected
+
+
+def issue_copies(session) -> list[tuple]:
+    """Each search_issue row's open-now copies beside its document's own values."""
+    d, i = SearchDocument, SearchIssue
+    return session.execute(
+        select(
+            i.open_week,
+            i.open_week_incomplete,
+            d.open_week,
+            d.has_validity_dates | d.closes_on_bank_holidays,
+        ).join(d, d.id == i.document_id)
+    ).all()
+
+
+def test_search_issue_carries_its_documents_open_now_copies(app, seed):
+    from directory.models import Service as ServiceModel
+
+    seed(demo=True)
+    with app.app_context():
+        session = db.session
+        # One service's hours made to need the exact rules, through an ordinary write.
+        service = next(
+            service
+            for service in session.scalars(select(ServiceModel).order_by(ServiceModel.name))
+            if service.schedule is not None and service.schedule.rules and service.issues
+        )
+        service.schedule.bank_holidays = "closed"
+        session.commit()
+        rows = issue_copies(session)
+        postgres = session.get_bind().dialect.name == "postgresql"
+        changed = session.scalars(
+            select(SearchIssue.open_week_incomplete).where(SearchIssue.service_id == service.id)
+        ).all()
+    assert rows
+    assert changed  # rewritten with the service
+    assert all(changed)
+    assert all(row[1] is bool(row[3]) for row in rows)
+    assert any(row[1] for row in rows)
+    assert not all(row[1] for row in rows)
+    if postgres:
+        assert all(row[0] == row[2] for row in rows)
+        assert any(row[0] for row in rows)
