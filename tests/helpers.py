@@ -28,3 +28,19 @@ def by_name(items: list[dict[str, Any]], name: str) -> dict[str, Any]:
     matches = [item for item in items if item["name"] == name]
     assert len(matches) == 1, f"{name!r} found {len(matches)} times"
     return matches[0]
+
+
+def search_issue_copies() -> Any:
+    """Each search_issue row's open-now copies beside its document's own values: open_week
+    and open_week_incomplete, then the document's open_week and whether it needs the rules."""
+    from sqlalchemy import select
+
+    from directory.models import SearchDocument, SearchIssue
+
+    d, i = SearchDocument, SearchIssue
+    return select(
+        i.open_week,
+        i.open_week_incomplete,
+        d.open_week,
+        d.has_validity_dates | d.closes_on_bank_holidays,
+    ).join(d, d.id == i.document_id)

@@ -6,12 +6,13 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, select, text
+from sqlalchemy import inspect, text
 
 from directory.extensions import db
 from directory.migrate import alembic_config, include_name, include_object, upgrade_database
 from directory.models import Base
 from tests.conftest import POSTGRES
+from tests.helpers import search_issue_copies
 
 
 def test_migrations_match_the_models(app):
@@ -58,43 +59,33 @@ _OPEN_WEEKS = text(
 )
 
 
-@pytest.mark.parametrize("backend", [POSTGRES], indirect=True)
-def test_0011_gives_the_documents_already_there_their_open_week(app, seed):
-    seed()
+def _after_upgrading_from(app, revision: str, query) -> list:
+    """`query`'s rows after migrating the database down to `revision` and up again."""
     with app.app_context():
         engine = db.engine
         config = alembic_config()
         with engine.begin() as connection:
             config.attributes["connection"] = connection
-            command.downgrade(config, "0010")
-        upgrade_database(engine)  # 0011 again, on documents written without the column
+            command.downgrade(config, revision)
+        upgrade_database(engine)
         with engine.connect() as connection:
-            rows = connection.execute(_OPEN_WEEKS).all()
+            return connection.execute(query).all()
+
+
+@pytest.mark.parametrize("backend", [POSTGRES], indirect=True)
+def test_0011_gives_the_documents_already_there_their_open_week(app, seed):
+    seed()
+    # 0011 again, on documents written without the column.
+    rows = _after_upgrading_from(app, "0010", _OPEN_WEEKS)
     assert rows
     assert any(row.intervals for row in rows)  # some services have opening hours
     assert all(row.open_week == row.intervals for row in rows)
 
 
 def test_0013_gives_search_issue_its_documents_open_now_copies(app, seed):
-    from directory.models import SearchDocument, SearchIssue
-
-    d, i = SearchDocument, SearchIssue
-    copies = select(
-        i.open_week,
-        i.open_week_incomplete,
-        d.open_week,
-        d.has_validity_dates | d.closes_on_bank_holidays,
-    ).join(d, d.id == i.document_id)
     seed()
-    with app.app_context():
-        engine = db.engine
-        config = alembic_config()
-        with engine.begin() as connection:
-            config.attributes["connection"] = connection
-            command.downgrade(config, "0012")
-        upgrade_database(engine)  # 0013 again, on rows written without the columns
-        with engine.connect() as connection:
-            rows = connection.execute(copies).all()
+    # 0013 again, on rows written without the columns.
+    rows = _after_upgrading_from(app, "0012", search_issue_copies())
     assert rows
     assert all(row[1] is bool(row[3]) for row in rows)
     assert any(row[1] for row in rows)  # some services close on bank holidays

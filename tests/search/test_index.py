@@ -29,6 +29,7 @@ from directory.search.index import (
 )
 from directory.search.vocabulary import forget_vocabulary
 from tests.conftest import POSTGRES
+from tests.helpers import search_issue_copies
 
 
 def found(app, q):
@@ -357,19 +358,6 @@ def test_open_week_answers_open_now_as_the_intervals_do(app, seed):
             assert session.scalar(by_week, {"minutes": sample}) == expected
 
 
-def issue_copies(session) -> list[tuple]:
-    """Each search_issue row's open-now copies beside its document's own values."""
-    d, i = SearchDocument, SearchIssue
-    return session.execute(
-        select(
-            i.open_week,
-            i.open_week_incomplete,
-            d.open_week,
-            d.has_validity_dates | d.closes_on_bank_holidays,
-        ).join(d, d.id == i.document_id)
-    ).all()
-
-
 def test_search_issue_carries_its_documents_open_now_copies(app, seed):
     from directory.models import Service as ServiceModel
 
@@ -384,7 +372,7 @@ def test_search_issue_carries_its_documents_open_now_copies(app, seed):
         )
         service.schedule.bank_holidays = "closed"
         session.commit()
-        rows = issue_copies(session)
+        rows = session.execute(search_issue_copies()).all()
         postgres = session.get_bind().dialect.name == "postgresql"
         changed = session.scalars(
             select(SearchIssue.open_week_incomplete).where(SearchIssue.service_id == service.id)
