@@ -100,10 +100,14 @@ def issue_open_now(minute: int) -> ColumnElement[bool]:
     decided on search_issue's index: for anxiety in England on a weekday evening, 4,131 of
     7,866 documents are then read, and the load's issue + open-now searches' candidates query
     took 3.4 ms on average instead of 4.5 (50,000 services)."""
-    contains = SearchIssue.open_week.op("@>", return_type=Boolean)
-    return or_(
-        func.coalesce(contains(literal(minute, Integer)), false()), SearchIssue.open_week_incomplete
-    )
+    return or_(open_in_week(SearchIssue.open_week, minute), SearchIssue.open_week_incomplete)
+
+
+def open_in_week(open_week: Any, minute: int) -> ColumnElement[bool]:
+    """PostgreSQL: whether an open_week multirange holds this minute of the week (false when
+    it is NULL)."""
+    contains = open_week.op("@>", return_type=Boolean)
+    return func.coalesce(contains(literal(minute, Integer)), false())
 
 
 def issue_copy_clause(session: Session, codes: list[str]) -> ColumnElement[bool]:
@@ -320,8 +324,7 @@ def _open_now_sql(minute: int, holiday: bool, *, postgres: bool) -> OpenNowSql:
         and_(SearchDocument.closes_on_bank_holidays, holiday),
     )
     if postgres:
-        contains = SearchDocument.open_week.op("@>", return_type=Boolean)
-        is_open = func.coalesce(contains(literal(minute, Integer)), false())
+        is_open = open_in_week(SearchDocument.open_week, minute)
         return OpenNowSql(interval=None, on=None, is_open=is_open, needs_exact=needs_exact)
     interval = aliased(OpeningInterval, name="open_interval")
     return OpenNowSql(
