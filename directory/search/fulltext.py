@@ -9,6 +9,9 @@ instead: the matches in service names by relevance (a name match weighs most, 10
 A : B : C; unscored too past RANK_NAMES_UP_TO of them), then, if the pool is not yet full, the
 other matches in issue terms, then the rest, unscored. Those unscored ones rank on distance,
 open-now and freshness alone; they are past the first pages of a pool this size anyway.
+Which side of RANK_ALL_UP_TO a query is on, recent counts of its concepts tell when they can
+(match_counts.py); otherwise PostgreSQL's ranking query finds out as it fetches the matches,
+and SQLite counts them first.
 
 A place search's pool is the best matches among the documents it can find without their
 being nearby (WIDE: national ones, mostly), and every nearby match besides.
@@ -16,17 +19,15 @@ being nearby (WIDE: national ones, mostly), and every nearby match besides.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from functools import lru_cache
-from threading import Lock
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from sqlalchemy import Engine, Integer, Select, TextClause, select, text
 from sqlalchemy.orm import Session
 
 from directory.search.filters import among_param
+from directory.search.match_counts import CountKey, keep_count, kept_verdict
 from directory.search.text import Concept, fts5_match, tsquery
 
 # Which part of a document a tier's matches are in: its name, its issue terms (None: anywhere).
@@ -46,9 +47,6 @@ RANK_ALL_UP_TO = 2_000
 # The same for a common concept's matches in service names, the first tier: "support" is in
 # the names of 7,000 of 50,000 services, and ranking those cost 7 ms.
 RANK_NAMES_UP_TO = 2_000
-# How long a concept's count of matches is reused, like the vocabulary (vocabulary.py).
-CONCEPT_COUNT_TTL = 60.0
-MAX_CONCEPT_COUNTS = 10_000
 
 # The documents a place search finds without their being near it (search.service's
 # candidates): national services, and those that cover listed areas and have no location.
@@ -106,6 +104,34 @@ def _ranked_statement(sqlite: bool, column: Column, wide: bool) -> TextClause:
         f" WHERE {_document(column)} @@ query"
         + (f" AND {WIDE}" if wide else "")
         + " ORDER BY score DESC, id LIMIT :limit"
+    )
+
+
+@lru_cache(maxsize=8)
+def _ranked_if_few_statement(column: Column, wide: bool, near: bool) -> TextClause:
+    """PostgreSQL: _ranked_statement's query (with `near`, _RANKED_NEAR_SQL's: every match
+    among :ids too), answered only when fewer than :cap documents match (:ids aside). The
+    matches are fetched once (up to :cap of them), counted, and ranked only if fewer. Fetching
+    a match is most of what counting or ranking it costs (1,030 matches: 2.2 ms to fetch, 0.5
+    to rank), so this costs what counting alone did and spares the ranked query fetching them
+    again. Rows (id, score, matches), or one row (NULL, NULL, matches) when none are ranked.
+    Written from the fixed fragments here alone."""
+    score = "ts_rank_cd(document, to_tsquery('english', :match)) AS score"
+    ranked = (
+        f"SELECT id, {score} FROM m WHERE c.matches < :cap"  # noqa: S608 - fixed fragments
+        " ORDER BY score DESC, id LIMIT :limit"
+    )
+    if near:
+        ranked = (
+            f"({ranked}) UNION SELECT id, {score} FROM search_document"  # noqa: S608
+            " WHERE c.matches < :cap AND id = ANY(CAST(:ids AS integer[]))"
+            " AND document @@ to_tsquery('english', :match)"
+        )
+    return text(
+        "WITH m AS MATERIALIZED (SELECT id, document"  # noqa: S608 - fixed fragments
+        f" FROM {_matches_sql(False, column, wide)} LIMIT :cap)"
+        " SELECT r.id, r.score, c.matches FROM (SELECT count(*) AS matches FROM m) AS c"
+        f" LEFT JOIN LATERAL ({ranked}) AS r ON true"
     )
 
 
@@ -250,19 +276,60 @@ def text_matches(
     sqlite = dialect == "sqlite"
     match = _match_for(sqlite)(concepts, prefix, every=every)
     wide = nearby is not None
-    if _too_many_to_rank(
-        session, concepts, prefix, match, every=every, wide=_counts_wide(sqlite, wide)
-    ):
+    found = _ranked_unless_too_many(
+        session, concepts, prefix, match, every=every, size=size, wide=wide, nearby=nearby
+    )
+    if found is None:
         found = _tiered_matches(session, concepts, prefix, match, every, size, nearby, nearby_match)
-    else:
-        if nearby:
-            ids = among_param("ids", sorted(nearby), dialect)
-            statement = text(_RANKED_NEAR_SQL[sqlite]).bindparams(ids)
-        else:
-            statement = _ranked_statement(sqlite, None, wide)
-        statement = statement.bindparams(match=match, limit=size)
-        found = [(d, float(score)) for d, score in session.connection().execute(statement).all()]
     return sorted(found, key=lambda pair: (-pair[1], pair[0]))
+
+
+def _ranked_unless_too_many(
+    session: Session,
+    concepts: list[Concept],
+    prefix: str | None,
+    match: str,
+    *,
+    every: bool,
+    size: int,
+    column: Column = None,
+    wide: bool,
+    nearby: set[int] | None = None,
+) -> list[tuple[int, float]] | None:
+    """The best `size` matches of `match` by relevance (in `column`, if given; WIDE ones, if
+    `wide`) and every match among `nearby`; or None when more than RANK_ALL_UP_TO
+    (RANK_NAMES_UP_TO in names) documents match: too many to rank. Kept counts decide when
+    they can (match_counts.py). Otherwise PostgreSQL fetches the matches once, to count them
+    and, if few enough, rank them (_ranked_if_few_statement); SQLite counts them, then ranks."""
+    engine = session.get_bind()
+    assert isinstance(engine, Engine)
+    sqlite = engine.dialect.name == "sqlite"
+    up_to = RANK_NAMES_UP_TO if column == "name" else RANK_ALL_UP_TO
+    counted_wide = _counts_wide(sqlite, wide)
+    connection = session.connection()
+    statement: TextClause
+    if not sqlite and _kept_verdict(engine, concepts, prefix, every, up_to, column, wide) is None:
+        statement = _ranked_if_few_statement(column, wide, bool(nearby))
+        if nearby:
+            statement = statement.bindparams(among_param("ids", sorted(nearby), "postgresql"))
+        statement = statement.bindparams(match=match, cap=up_to + 1, limit=size)
+        rows = connection.execute(statement).all()
+        matches = int(rows[0].matches)
+        _keep_if_one_concept(engine, concepts, (match, column, wide, up_to + 1), matches)
+        return None if matches > up_to else [(d, float(s)) for d, s, _ in rows if d is not None]
+    if _too_many_to_rank(
+        session, concepts, prefix, match, every=every, up_to=up_to, column=column, wide=counted_wide
+    ):
+        return None
+    if nearby:
+        ids = among_param("ids", sorted(nearby), engine.dialect.name)
+        statement = text(_RANKED_NEAR_SQL[sqlite]).bindparams(ids, match=match)
+    else:
+        statement = _ranked_statement(sqlite, column, wide).bindparams(
+            match=_column_match(sqlite, column, match)
+        )
+    statement = statement.bindparams(limit=size)
+    return [(d, float(score)) for d, score in connection.execute(statement).all()]
 
 
 def _counts_wide(sqlite: bool, wide: bool) -> bool:
@@ -299,22 +366,13 @@ def _tiered_matches(
     wide = nearby is not None
     tiers: list[Column] = ["issues", None]
     found: dict[int, float] = {}
-    in_names = _too_many_to_rank(
-        session,
-        concepts,
-        prefix,
-        match,
-        every=every,
-        up_to=RANK_NAMES_UP_TO,
-        column="name",
-        wide=_counts_wide(sqlite, wide),
+    in_names = _ranked_unless_too_many(
+        session, concepts, prefix, match, every=every, size=size, column="name", wide=wide
     )
-    if in_names:
+    if in_names is None:
         tiers.insert(0, "name")
     else:
-        names = _column_match(sqlite, "name", match)
-        ranked = _ranked_statement(sqlite, "name", wide).bindparams(match=names, limit=size)
-        found.update(connection.execute(ranked).all())
+        found.update(in_names)
     for column in tiers:
         if len(found) >= size:
             break
@@ -350,60 +408,52 @@ def _too_many_to_rank(
     column: Column = None,
     wide: bool = False,
 ) -> bool:
-    """Whether the query (`match`, in `column` if given) matches more than `up_to`
-    documents (default RANK_ALL_UP_TO); WIDE ones only, if `wide`.
-
-    Counting costs about a millisecond at the cap (3-4 in PostgreSQL), so each concept's
-    count is kept for a while (a count only chooses how to rank, so a minute-old one does no
-    harm): all of the concepts match no more than the rarest one does, any of them no more
-    than their sum and no fewer than the commonest. Only between those bounds is the query
-    itself counted.
-    """
+    """Whether the query (`match`, in `column` if given) matches more than `up_to` documents
+    (default RANK_ALL_UP_TO); WIDE ones only, if `wide`. Kept counts decide when they can
+    (match_counts.py); otherwise the query is counted."""
     up_to = RANK_ALL_UP_TO if up_to is None else up_to
-    cap = up_to + 1
-    counts = [_concept_count(session, concept, prefix, cap, column, wide) for concept in concepts]
-    at_most = min(counts) if every else sum(counts)
-    at_least = counts[0] if len(counts) == 1 else (0 if every else max(counts))
-    if at_most <= up_to:
-        return False
-    if at_least > up_to:
-        return True
-    return _count_up_to(session, match, cap, column, wide) > up_to
-
-
-# engine -> (concept's match, column, WIDE only, cap) -> (when counted, count); by engine, not
-# URL, so that two databases at one URL (tests' in-memory ones) never share counts.
-_concept_counts: WeakKeyDictionary[
-    Engine, dict[tuple[str, Column, bool, int], tuple[float, int]]
-] = WeakKeyDictionary()
-_counts_lock = Lock()
-
-
-def _concept_count(
-    session: Session,
-    concept: Concept,
-    prefix: str | None,
-    cap: int,
-    column: Column = None,
-    wide: bool = False,
-) -> int:
-    """How many documents match one concept (in `column`, if given; WIDE ones only, if
-    `wide`), counting no further than `cap`; kept for CONCEPT_COUNT_TTL seconds."""
-    engine, now = session.get_bind(), time.monotonic()
+    engine = session.get_bind()
     assert isinstance(engine, Engine)
-    match = _match_for(engine.dialect.name == "sqlite")([concept], prefix)
-    key = (match, column, wide, cap)
-    with _counts_lock:
-        counts = _concept_counts.setdefault(engine, {})
-        kept = counts.get(key)
-    if kept is not None and now - kept[0] < CONCEPT_COUNT_TTL:
-        return kept[1]
-    count = _count_up_to(session, match, cap, column, wide)
-    with _counts_lock:
-        if len(counts) >= MAX_CONCEPT_COUNTS:
-            counts.clear()
-        counts[key] = (now, count)
+    verdict = _kept_verdict(engine, concepts, prefix, every, up_to, column, wide)
+    if verdict is None:
+        verdict = _count_kept(session, concepts, match, up_to, column, wide) > up_to
+    return verdict
+
+
+def _kept_verdict(
+    engine: Engine,
+    concepts: list[Concept],
+    prefix: str | None,
+    every: bool,
+    up_to: int,
+    column: Column,
+    wide: bool,
+) -> bool | None:
+    """match_counts.kept_verdict for this database's index."""
+    match_for = _match_for(engine.dialect.name == "sqlite")
+    return kept_verdict(
+        engine, concepts, prefix, match_for, every=every, up_to=up_to, column=column, wide=wide
+    )
+
+
+def _count_kept(
+    session: Session, concepts: list[Concept], match: str, up_to: int, column: Column, wide: bool
+) -> int:
+    """_count_up_to(match) up to `up_to` + 1, kept when the query is one concept."""
+    count = _count_up_to(session, match, up_to + 1, column, wide)
+    engine = session.get_bind()
+    assert isinstance(engine, Engine)
+    _keep_if_one_concept(engine, concepts, (match, column, wide, up_to + 1), count)
     return count
+
+
+def _keep_if_one_concept(
+    engine: Engine, concepts: list[Concept], key: CountKey, count: int
+) -> None:
+    """Keep a query's count for later searches when the query is one concept (its match is
+    the concept's: match_counts.kept_verdict)."""
+    if len(concepts) == 1:
+        keep_count(engine, key, count)
 
 
 def _count_up_to(

@@ -5,10 +5,11 @@ from __future__ import annotations
 from weakref import WeakKeyDictionary
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from directory.extensions import db
-from directory.search import fulltext
+from directory.search import fulltext, match_counts
+from directory.search.filters import among_param
 from directory.search.fulltext import text_matches, text_pool
 from directory.search.text import fts5_match, tsquery
 from tests.conftest import POSTGRES
@@ -166,57 +167,141 @@ def test_a_common_concept_still_brings_every_nearby_match(seeded_app, tiered):
         ([("mental",), ("crisis",)], True),  # both common: the query itself is counted
         ([("mental",), ("crisis",)], False),  # any of them: at least the commonest
         ([("zzzunknown",), ("qqqunknown",)], False),  # no more than their sum
+        ([("mental", "zzzunknown")], True),  # a typo and its correction
+        ([("mental", "crisis"), ("zzzunknown", "qqqunknown")], False),
     ],
 )
 @pytest.mark.parametrize("cap", [1, 5, 20, 2_000])
+@pytest.mark.parametrize("searched_alone", [False, True])
 def test_kept_concept_counts_choose_as_counting_the_query_would(
-    seeded_app, monkeypatch, concepts, every, cap
+    seeded_app, monkeypatch, counted, concepts, every, cap, searched_alone
 ):
+    """Whatever counts are kept: none, or those of each concept and phrase searched alone."""
     monkeypatch.setattr(fulltext, "RANK_ALL_UP_TO", cap)
     with seeded_app.app_context():
         session = db.session
         match = query(session, concepts, every=every)
         exact = len(matching(session, match)) > cap
+        alone = [*concepts, *[(phrase,) for concept in concepts for phrase in concept]]
+        for words in alone if searched_alone else []:
+            fulltext._too_many_to_rank(session, [words], None, query(session, [words]), every=True)
         for _ in range(2):  # counted, then kept
             assert fulltext._too_many_to_rank(session, concepts, None, match, every=every) == exact
 
 
-def test_kept_concept_counts_spare_counting(seeded_app, monkeypatch):
-    monkeypatch.setattr(fulltext, "RANK_ALL_UP_TO", 1)
-    monkeypatch.setattr(fulltext, "_concept_counts", WeakKeyDictionary())  # none kept yet
-    counted = []
+@pytest.fixture
+def counted(monkeypatch):
+    """The queries fulltext counts (their matches), with no counts kept yet."""
+    monkeypatch.setattr(match_counts, "_concept_counts", WeakKeyDictionary())
+    queries = []
     count_up_to = fulltext._count_up_to
     monkeypatch.setattr(
-        fulltext, "_count_up_to", lambda *args: counted.append(args[1]) or count_up_to(*args)
+        fulltext, "_count_up_to", lambda *args: queries.append(args[1]) or count_up_to(*args)
     )
+    return queries
 
-    def counts(concepts):
+
+def test_kept_concept_counts_spare_counting(seeded_app, monkeypatch, counted):
+    monkeypatch.setattr(fulltext, "RANK_ALL_UP_TO", 1)
+
+    def counts(concepts, every=True):
         counted.clear()
-        match = query(db.session, concepts)
-        fulltext._too_many_to_rank(db.session, concepts, None, match, every=True)
+        match = query(db.session, concepts, every=every)
+        fulltext._too_many_to_rank(db.session, concepts, None, match, every=every)
         return len(counted)
 
     with seeded_app.app_context():
         assert counts([("mental",)]) == 1
         assert counts([("mental",)]) == 0  # kept
-        assert counts([("mental",), ("zzzunknown",)]) == 1  # the new concept; then bounded
-        assert counts([("mental",), ("zzzunknown",)]) == 0
-        assert counts([("mental",), ("crisis",)]) == 2  # "crisis"; both common: the query
-        assert counts([("mental",), ("crisis",)]) == 1
+        assert counts([("zzzunknown",)]) == 1
+        assert counts([("mental",), ("zzzunknown",)]) == 0  # the rarest bounds all of them
+        assert counts([("mental",), ("zzzunknown",)], every=False) == 0  # the commonest
+        assert counts([("mental",), ("crisis",)]) == 1  # only kept counts: the query itself
+        assert counts([("mental",), ("crisis",)]) == 1  # ... which is not one concept's
+        # A typed word with its correction, seen once: its correction's count decides.
+        assert counts([("mnetal", "mental")]) == 0
+        assert counts([("zzzunknown", "qqqunknown")]) == 1  # one of them not kept: counted
+
+
+@pytest.mark.parametrize("shape", ["all", "names", "wide and nearby"])
+def test_a_query_is_ranked_unless_too_many_match(seeded_app, monkeypatch, counted, shape):
+    """On PostgreSQL one statement counts and ranks (SQLite counts first); either way, the same
+    ranking as the ranked query alone, or None past the limit, and the count kept."""
+    concepts = [("mental",)]
+    column = "name" if shape == "names" else None
+    with seeded_app.app_context():
+        session = db.session
+        sqlite = session.get_bind().dialect.name == "sqlite"
+        match = query(session, concepts)
+        if shape == "wide and nearby":
+            wide = True
+            anywhere = matching(session, match)
+            local = sorted(anywhere - wide_documents(session))[:3]
+            nearby = {*local, max(anywhere) + 1}  # and one that does not match
+            # What the WIDE part counts: all matches on SQLite (fulltext._counts_wide).
+            matches = len(anywhere if sqlite else anywhere & wide_documents(session))
+            alone = text(fulltext._RANKED_NEAR_SQL[sqlite]).bindparams(
+                among_param("ids", sorted(nearby), session.get_bind().dialect.name),
+                match=match,
+                limit=5,
+            )
+        else:
+            wide, nearby, local = False, None, []
+            matches = len(matching(session, match, column))
+            alone = fulltext._ranked_statement(sqlite, column, False).bindparams(
+                match=fulltext._column_match(sqlite, column, match), limit=5
+            )
+        expected = [(d, float(score)) for d, score in session.execute(alone)]
+        statements = []
+        listen = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listen)
+        try:
+            for turn, up_to in enumerate((matches, matches - 1, matches, matches - 1)):
+                monkeypatch.setattr(fulltext, "RANK_ALL_UP_TO", up_to)
+                monkeypatch.setattr(fulltext, "RANK_NAMES_UP_TO", up_to)
+                statements.clear()
+                ranked = fulltext._ranked_unless_too_many(
+                    session,
+                    concepts,
+                    None,
+                    match,
+                    every=True,
+                    size=5,
+                    column=column,
+                    wide=wide,
+                    nearby=nearby,
+                )
+                assert sorted(ranked or []) == sorted(expected if up_to == matches else [])
+                assert ranked is not None or up_to < matches
+                if turn >= 2:  # kept: the ranked query alone, if any
+                    assert len(statements) == (0 if ranked is None else 1)
+                elif sqlite:  # counted, then ranked if few
+                    assert len(statements) == (1 if ranked is None else 2)
+                else:
+                    assert len(statements) == 1
+                    assert "MATERIALIZED" in statements[0]
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listen)
+    assert len(expected) == 5 + len(local)
 
 
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
-def test_concept_counts_are_kept_per_database(seeded_app):
+def test_concept_counts_are_kept_per_database(seeded_app, monkeypatch, counted):
     from tests.conftest import _dispose, _make_app
 
+    monkeypatch.setattr(fulltext, "RANK_ALL_UP_TO", 1)
     empty = _make_app("sqlite", "unused")  # the same URL, sqlite://, another database
+    mental = fts5_match([("mental",)], None)
     try:
         with seeded_app.app_context():
-            assert fulltext._concept_count(db.session, ("mental",), None, 2) == 2
+            assert fulltext._too_many_to_rank(db.session, [("mental",)], None, mental, every=True)
         with empty.app_context():
-            assert fulltext._concept_count(db.session, ("mental",), None, 2) == 0
+            assert not fulltext._too_many_to_rank(
+                db.session, [("mental",)], None, mental, every=True
+            )
     finally:
         _dispose(empty)
+    assert counted == [mental, mental]
 
 
 def test_widening_to_any_concept_reuses_the_every_concept_pool(seeded_app, monkeypatch):
@@ -303,7 +388,7 @@ def test_a_place_searchs_pool_counts_the_matches_its_database_reads(seeded_app, 
         assert 0 < len(wide) < len(anywhere)
         assert wide - in_names  # so tiers leave some unscored
         monkeypatch.setattr(fulltext, "RANK_ALL_UP_TO", len(wide))  # every WIDE one, not all
-        monkeypatch.setattr(fulltext, "_concept_counts", WeakKeyDictionary())
+        monkeypatch.setattr(match_counts, "_concept_counts", WeakKeyDictionary())
         pool = text_pool(session, concepts, None, size=len(wide), nearby=set())
     assert set(pool) == wide
     assert (0.0 in pool.values()) is sqlite  # tiers: the matches past the names unscored
