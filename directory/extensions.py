@@ -48,10 +48,10 @@ def engine_for(url: str) -> Engine:
     else:
         # A pooled connection the database dropped (a restart) is noticed and replaced.
         options["pool_pre_ping"] = True
-        # No statement server-side prepared (psycopg prepares one run five times on a
-        # connection): PostgreSQL may then plan it once for any parameters, and a search's best
-        # plan depends on them. (While every request ended with a ROLLBACK, none was: psycopg
-        # forgets what it prepared at each one. Reads now run outside transactions.)
+        # Never server-side prepared (psycopg prepares a statement run five times on one
+        # connection): PostgreSQL may then plan it once for any parameters, and a search's
+        # best plan depends on them. Inside transactions, as the writes run, this was already so:
+        # psycopg forgets what it prepared at every rollback.
         options["connect_args"] = {"prepare_threshold": None}
         if "connect_timeout" not in url:
             # An unreachable host fails the request in seconds instead of hanging a worker.
