@@ -7,12 +7,11 @@ import logging
 import math
 import re
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import orjson
-from flask import Flask, Response, current_app, g, has_request_context, request
+from flask import Flask, Response, current_app, g, request
 from flask_limiter import Limit, Limiter
 from flask_limiter.util import get_remote_address
 from flask_smorest import Api
@@ -48,14 +47,9 @@ def engine_for(url: str) -> Engine:
     else:
         # A pooled connection the database dropped (a restart) is noticed and replaced.
         options["pool_pre_ping"] = True
-        # Never server-side prepared (psycopg prepares a statement run five times on one
-        # connection): PostgreSQL may then plan it once for any parameters, and a search's
-        # best plan depends on them. Inside transactions, as the writes run, this was already so:
-        # psycopg forgets what it prepared at every rollback.
-        options["connect_args"] = {"prepare_threshold": None}
         if "connect_timeout" not in url:
             # An unreachable host fails the request in seconds instead of hanging a worker.
-            options["connect_args"]["connect_timeout"] = CONNECT_TIMEOUT_S
+            options["connect_args"] = {"connect_timeout": CONNECT_TIMEOUT_S}
     engine = create_engine(url, **options)
     if url.startswith("sqlite"):
         event.listen(engine, "connect", _sqlite_pragmas)
@@ -105,16 +99,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 class Database:
-    """The app's engine and a session per application context.
-
-    On PostgreSQL a request that only reads (GET, HEAD, OPTIONS, and the views marked
-    reads_only: search and triage) gets a session without a transaction: no BEGIN and no
-    ROLLBACK around its statements, two round trips of the five or so of a search. Each of
-    its statements sees the data as it is when the statement starts, as in a READ COMMITTED
-    transaction. In process, a mixed load of searches, triage and service reads took 6% less
-    CPU (app and database) per request. Writes always get a transaction; the one write a read
-    makes (an API key's last use, auth.py) commits on its own.
-    """
+    """The app's engine and a session per application context."""
 
     def init_app(self, app: Flask) -> None:
         engine = engine_for(app.config["SQLALCHEMY_DATABASE_URL"])
@@ -130,12 +115,7 @@ class Database:
     @property
     def session(self) -> Session:
         if "db_session" not in g:
-            session = current_app.extensions[_EXTENSION_KEY]()
-            if session.get_bind().dialect.name == "postgresql" and _request_reads_only():
-                # The connection now, so that its statements run outside a transaction (the
-                # same engine: what is kept per engine, like the vocabulary, is shared).
-                session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-            g.db_session = session
+            g.db_session = current_app.extensions[_EXTENSION_KEY]()
         session: Session = g.db_session
         return session
 
@@ -151,29 +131,6 @@ class Database:
             # its transaction failed. Throw the connection away rather than turn an answered
             # request into a 500; the pool opens a new one for the next request.
             session.invalidate()
-
-
-READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-_View = TypeVar("_View", bound=Callable[..., Any])
-
-
-def reads_only(view: _View) -> _View:
-    """Mark a view that writes nothing though its method may (a POST that searches): its
-    session reads without a transaction, as a GET's does (Database)."""
-    view.reads_only = True  # type: ignore[attr-defined]
-    return view
-
-
-def _request_reads_only() -> bool:
-    """Whether this request only reads: a GET, HEAD or OPTIONS, or a view marked reads_only."""
-    if not has_request_context():
-        return False
-    if request.method in READ_METHODS:
-        return True
-    view = current_app.view_functions.get(request.endpoint or "")
-    handler = getattr(getattr(view, "view_class", None), request.method.lower(), view)
-    return getattr(handler, "reads_only", False) is True
 
 
 def gazetteer() -> Gazetteer:

@@ -16,7 +16,7 @@ from directory.api.presenters import present_place, present_service
 from directory.api.responses import json_response
 from directory.api.schemas import PlaceSchema, SafetySchema, ServiceSchema
 from directory.errors import InvalidInput, unknown_place
-from directory.extensions import db, gazetteer, geocoder, reads_only
+from directory.extensions import db, gazetteer, geocoder
 from directory.geo import UnknownPlace
 from directory.hours import now_in_london
 from directory.models import CHANNEL_TYPES, SERVICE_KINDS
@@ -162,7 +162,6 @@ class Search(MethodView):
         """Search services (query string; prefer POST for what a person typed)."""
         return json_response(SEARCH_RESPONSE, run_search(args))
 
-    @reads_only
     @blp.arguments(SEARCH_ARGS, location="json")
     @blp.response(200, SearchResponseSchema)
     @rate_limited(blp)

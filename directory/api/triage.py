@@ -21,7 +21,7 @@ from directory.api.presenters import channel_href, present_place, service_is_sta
 from directory.api.responses import json_response
 from directory.api.schemas import PlaceSchema, SafetySchema
 from directory.errors import InvalidInput
-from directory.extensions import db, gazetteer, geocoder, reads_only
+from directory.extensions import db, gazetteer, geocoder
 from directory.hours import now_in_london
 from directory.models import NATIONS
 from directory.safety import safety_block_dict
@@ -169,7 +169,6 @@ TRIAGE_REQUEST = TriageRequestSchema()  # an instance: see api/search.py SEARCH_
 
 @blp.route("")
 class Triage(MethodView):
-    @reads_only
     @blp.arguments(TRIAGE_REQUEST)
     @blp.response(200, TriageResponseSchema)
     @rate_limited(blp)
