@@ -62,7 +62,6 @@ def kept_verdict(
     than the commonest."""
     cap = up_to + 1
     now = time.monotonic()
-    counts = _concept_counts.get(engine, {})
 
     def kept(phrases: Concept) -> int | None:
         found = counts.get((match_for([phrases], prefix), column, wide, cap))
@@ -78,6 +77,7 @@ def kept_verdict(
         return max(known, default=0), at_most
 
     with _lock:
+        counts = _concept_counts.get(engine, {})
         found = [bounds(concept) for concept in concepts]
     at_most = min(most for _, most in found) if every else sum(most for _, most in found)
     if len(found) == 1:
@@ -89,9 +89,3 @@ def kept_verdict(
     if at_least > up_to:
         return True
     return None
-
-
-def forget_counts() -> None:
-    """Drop every kept count (tests)."""
-    with _lock:
-        _concept_counts.clear()
