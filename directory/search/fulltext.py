@@ -308,18 +308,19 @@ def _ranked_unless_too_many(
     counted_wide = _counts_wide(sqlite, wide)
     connection = session.connection()
     statement: TextClause
-    if not sqlite and _kept_verdict(engine, concepts, prefix, every, up_to, column, wide) is None:
+    verdict = _kept_verdict(engine, concepts, prefix, every, up_to, column, counted_wide)
+    if verdict is None and not sqlite:
         statement = _ranked_if_few_statement(column, wide, bool(nearby))
         if nearby:
             statement = statement.bindparams(among_param("ids", sorted(nearby), "postgresql"))
         statement = statement.bindparams(match=match, cap=up_to + 1, limit=size)
         rows = connection.execute(statement).all()
         matches = int(rows[0].matches)
-        _keep_if_one_concept(engine, concepts, (match, column, wide, up_to + 1), matches)
+        _keep_if_one_concept(engine, concepts, (match, column, counted_wide, up_to + 1), matches)
         return None if matches > up_to else [(d, float(s)) for d, s, _ in rows if d is not None]
-    if _too_many_to_rank(
-        session, concepts, prefix, match, every=every, up_to=up_to, column=column, wide=counted_wide
-    ):
+    if verdict is None:
+        verdict = _count_kept(session, concepts, match, up_to, column, counted_wide) > up_to
+    if verdict:
         return None
     if nearby:
         ids = among_param("ids", sorted(nearby), engine.dialect.name)
@@ -395,29 +396,6 @@ def _tiered_matches(
         for (document,) in connection.execute(near).all():
             found.setdefault(document, 0.0)
     return [(document, float(score)) for document, score in found.items()]
-
-
-def _too_many_to_rank(
-    session: Session,
-    concepts: list[Concept],
-    prefix: str | None,
-    match: str,
-    *,
-    every: bool,
-    up_to: int | None = None,
-    column: Column = None,
-    wide: bool = False,
-) -> bool:
-    """Whether the query (`match`, in `column` if given) matches more than `up_to` documents
-    (default RANK_ALL_UP_TO); WIDE ones only, if `wide`. Kept counts decide when they can
-    (match_counts.py); otherwise the query is counted."""
-    up_to = RANK_ALL_UP_TO if up_to is None else up_to
-    engine = session.get_bind()
-    assert isinstance(engine, Engine)
-    verdict = _kept_verdict(engine, concepts, prefix, every, up_to, column, wide)
-    if verdict is None:
-        verdict = _count_kept(session, concepts, match, up_to, column, wide) > up_to
-    return verdict
 
 
 def _kept_verdict(

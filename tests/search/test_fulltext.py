@@ -184,9 +184,18 @@ def test_kept_concept_counts_choose_as_counting_the_query_would(
         exact = len(matching(session, match)) > cap
         alone = [*concepts, *[(phrase,) for concept in concepts for phrase in concept]]
         for words in alone if searched_alone else []:
-            fulltext._too_many_to_rank(session, [words], None, query(session, [words]), every=True)
+            too_many(session, [words])
         for _ in range(2):  # counted, then kept
-            assert fulltext._too_many_to_rank(session, concepts, None, match, every=every) == exact
+            assert too_many(session, concepts, every=every) == exact
+
+
+def too_many(session, concepts, *, every: bool = True) -> bool:
+    """Whether fulltext finds the query matches too many documents to rank them all."""
+    match = query(session, concepts, every=every)
+    found = fulltext._ranked_unless_too_many(
+        session, concepts, None, match, every=every, size=1, wide=False
+    )
+    return found is None
 
 
 @pytest.fixture
@@ -202,25 +211,31 @@ def counted(monkeypatch):
 
 
 def test_kept_concept_counts_spare_counting(seeded_app, monkeypatch, counted):
+    """Counting statements: a count (SQLite) or the count-and-rank one (PostgreSQL)."""
     monkeypatch.setattr(fulltext, "RANK_ALL_UP_TO", 1)
+    statements = []
 
     def counts(concepts, every=True):
-        counted.clear()
-        match = query(db.session, concepts, every=every)
-        fulltext._too_many_to_rank(db.session, concepts, None, match, every=every)
-        return len(counted)
+        statements.clear()
+        too_many(db.session, concepts, every=every)
+        return sum("count(*)" in statement for statement in statements)
 
     with seeded_app.app_context():
-        assert counts([("mental",)]) == 1
-        assert counts([("mental",)]) == 0  # kept
-        assert counts([("zzzunknown",)]) == 1
-        assert counts([("mental",), ("zzzunknown",)]) == 0  # the rarest bounds all of them
-        assert counts([("mental",), ("zzzunknown",)], every=False) == 0  # the commonest
-        assert counts([("mental",), ("crisis",)]) == 1  # only kept counts: the query itself
-        assert counts([("mental",), ("crisis",)]) == 1  # ... which is not one concept's
-        # A typed word with its correction, seen once: its correction's count decides.
-        assert counts([("mnetal", "mental")]) == 0
-        assert counts([("zzzunknown", "qqqunknown")]) == 1  # one of them not kept: counted
+        listen = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listen)
+        try:
+            assert counts([("mental",)]) == 1
+            assert counts([("mental",)]) == 0  # kept
+            assert counts([("zzzunknown",)]) == 1
+            assert counts([("mental",), ("zzzunknown",)]) == 0  # the rarest bounds all of them
+            assert counts([("mental",), ("zzzunknown",)], every=False) == 0  # the commonest
+            assert counts([("mental",), ("crisis",)]) == 1  # only kept counts: the query itself
+            assert counts([("mental",), ("crisis",)]) == 1  # ... which is not one concept's
+            # A typed word with its correction, seen once: its correction's count decides.
+            assert counts([("mnetal", "mental")]) == 0
+            assert counts([("zzzunknown", "qqqunknown")]) == 1  # one of them not kept: counted
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listen)
 
 
 @pytest.mark.parametrize("shape", ["all", "names", "wide and nearby"])
@@ -294,11 +309,9 @@ def test_concept_counts_are_kept_per_database(seeded_app, monkeypatch, counted):
     mental = fts5_match([("mental",)], None)
     try:
         with seeded_app.app_context():
-            assert fulltext._too_many_to_rank(db.session, [("mental",)], None, mental, every=True)
+            assert too_many(db.session, [("mental",)])
         with empty.app_context():
-            assert not fulltext._too_many_to_rank(
-                db.session, [("mental",)], None, mental, every=True
-            )
+            assert not too_many(db.session, [("mental",)])
     finally:
         _dispose(empty)
     assert counted == [mental, mental]
