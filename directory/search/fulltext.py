@@ -10,8 +10,8 @@ A : B : C; unscored too past RANK_NAMES_UP_TO of them), then, if the pool is not
 other matches in issue terms, then the rest, unscored. Those unscored ones rank on distance,
 open-now and freshness alone; they are past the first pages of a pool this size anyway.
 Which side of RANK_ALL_UP_TO a query is on, recent counts of its concepts tell when they can
-(match_counts.py); otherwise PostgreSQL's ranking query finds out as it fetches the matches,
-and SQLite counts them first.
+(match_counts.py; on PostgreSQL, also its words' counts: word_counts.py); otherwise
+PostgreSQL's ranking query finds out as it fetches the matches, and SQLite counts them first.
 
 A place search's pool is the best matches among the documents it can find without their
 being nearby (WIDE: national ones, mostly), and every nearby match besides.
@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session
 from directory.search.filters import among_param
 from directory.search.match_counts import CountKey, keep_count, kept_verdict
 from directory.search.text import Concept, fts5_match, tsquery
+from directory.search.word_counts import PhraseBounds, phrase_bounds
 
 # Which part of a document a tier's matches are in: its name, its issue terms (None: anywhere).
 Column = str | None
@@ -308,7 +309,7 @@ def _ranked_unless_too_many(
     counted_wide = _counts_wide(sqlite, wide)
     connection = session.connection()
     statement: TextClause
-    verdict = _kept_verdict(engine, concepts, prefix, every, up_to, column, counted_wide)
+    verdict = _kept_verdict(session, concepts, prefix, every, up_to, column, counted_wide)
     if verdict is None and not sqlite:
         statement = _ranked_if_few_statement(column, wide, bool(nearby))
         if nearby:
@@ -399,7 +400,7 @@ def _tiered_matches(
 
 
 def _kept_verdict(
-    engine: Engine,
+    session: Session,
     concepts: list[Concept],
     prefix: str | None,
     every: bool,
@@ -407,11 +408,31 @@ def _kept_verdict(
     column: Column,
     wide: bool,
 ) -> bool | None:
-    """match_counts.kept_verdict for this database's index."""
-    match_for = _match_for(engine.dialect.name == "sqlite")
+    """match_counts.kept_verdict for this database's index; on PostgreSQL, phrases no search
+    counted are bounded by their words' counts (word_counts.py)."""
+    engine = session.get_bind()
+    assert isinstance(engine, Engine)
+    sqlite = engine.dialect.name == "sqlite"
+    words = None if sqlite else _word_bounds(session, column, wide)
     return kept_verdict(
-        engine, concepts, prefix, match_for, every=every, up_to=up_to, column=column, wide=wide
+        engine,
+        concepts,
+        prefix,
+        _match_for(sqlite),
+        every=every,
+        up_to=up_to,
+        column=column,
+        wide=wide,
+        phrase_bounds=words,
     )
+
+
+def _word_bounds(session: Session, column: Column, wide: bool) -> PhraseBounds:
+    """PostgreSQL: bounds on what a phrase matches in `column` (None: anywhere), among the WIDE
+    documents only if `wide`, from its words' counts."""
+    where = f" WHERE {WIDE}" if wide else ""
+    documents = f"SELECT document FROM search_document{where}"  # noqa: S608 - fixed fragments
+    return phrase_bounds(session, documents, None if column is None else _WEIGHTS[column])
 
 
 def _count_kept(

@@ -7,6 +7,8 @@ CONCEPT_COUNT_TTL seconds, per process and database. Counts are kept for concept
 a whole query ("anxiety", "panic | anxiety"); a concept of several phrases is also bounded by
 its phrases' counts: at least the commonest's, at most their sum. So a misspelled word, a
 concept seen once ("anixous" | "anxious"), is often decided by its correction's count alone.
+A phrase no search counted may still be bounded by its words' counts (word_counts.py, given
+as `phrase_bounds`).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import Engine
 
 from directory.search.text import Concept
+from directory.search.word_counts import PhraseBounds
 
 CONCEPT_COUNT_TTL = 60.0
 MAX_CONCEPT_COUNTS = 10_000
@@ -55,11 +58,12 @@ def kept_verdict(
     up_to: int,
     column: str | None,
     wide: bool,
+    phrase_bounds: PhraseBounds | None = None,
 ) -> bool | None:
     """Whether the query of `concepts` (all of them, or any if not `every`) matches more than
-    `up_to` documents, as far as kept counts tell; None when they cannot. All of the concepts
-    match no more than the rarest one does, any of them no more than their sum and no fewer
-    than the commonest."""
+    `up_to` documents, as far as kept counts (and `phrase_bounds`, for phrases not counted)
+    tell; None when they cannot. All of the concepts match no more than the rarest one does,
+    any of them no more than their sum and no fewer than the commonest."""
     cap = up_to + 1
     now = time.monotonic()
 
@@ -67,14 +71,22 @@ def kept_verdict(
         found = counts.get((match_for([phrases], prefix), column, wide, cap))
         return found[1] if found is not None and now - found[0] < CONCEPT_COUNT_TTL else None
 
+    def phrase(words: str, whole: bool) -> tuple[int, int] | None:
+        """At least and at most (up to the cap) what one phrase of a concept matches."""
+        count = None if whole else kept((words,))  # a concept of one phrase: looked up already
+        if count is not None:
+            return count, count
+        found = phrase_bounds(words, prefix) if phrase_bounds is not None else None
+        return None if found is None else (min(found[0], cap), min(found[1], cap))
+
     def bounds(concept: Concept) -> tuple[int, int]:
         whole = kept(concept)
         if whole is not None:
             return whole, whole
-        each = [kept((phrase,)) for phrase in concept] if len(concept) > 1 else [None]
-        known = [count for count in each if count is not None]
-        at_most = min(sum(known), cap) if len(known) == len(each) else cap
-        return max(known, default=0), at_most
+        each = [phrase(words, len(concept) == 1) for words in concept]
+        known = [found for found in each if found is not None]
+        at_most = min(sum(most for _, most in known), cap) if len(known) == len(each) else cap
+        return max((least for least, _ in known), default=0), at_most
 
     with _lock:
         counts = _concept_counts.get(engine, {})

@@ -200,8 +200,10 @@ def too_many(session, concepts, *, every: bool = True) -> bool:
 
 @pytest.fixture
 def counted(monkeypatch):
-    """The queries fulltext counts (their matches), with no counts kept yet."""
+    """The queries fulltext counts (their matches), with no counts kept yet, nor words' counts
+    to go by (test_word_counts.py)."""
     monkeypatch.setattr(match_counts, "_concept_counts", WeakKeyDictionary())
+    monkeypatch.setattr(fulltext, "_word_bounds", lambda *args: lambda *phrase: None)
     queries = []
     count_up_to = fulltext._count_up_to
     monkeypatch.setattr(
