@@ -12,7 +12,7 @@ from directory.hours import now_in_london
 from directory.models import SearchCard, SearchDocument, Service
 from directory.search.filters import find_service
 from directory.search.records import ServiceRecord, record_from_json, record_json, services_by_id
-from directory.search.snapshots import forget_services, load_services
+from directory.search.snapshots import forget_services, load_service, load_services
 
 
 def _all_ids() -> list[str]:
@@ -148,6 +148,42 @@ def test_known_revisions_serve_cached_services_without_a_query_and_never_stale(a
         new_revision = _revision(service_id)
         after = load_services(db.session, [service_id], {service_id: new_revision})
         assert after[service_id].channels[0].instructions == "Ask for a listener"
+
+
+def test_one_service_by_id_or_slug_is_one_statement_when_cached_and_never_stale(app, seed):
+    from sqlalchemy import event
+
+    seed(demo=False)
+    with app.app_context():
+        forget_services()
+        service_id = _samaritans_id()
+        slug = db.session.get(Service, service_id).slug
+        db.session.rollback()
+        statements = []
+        listen = lambda *args: statements.append(args[2])  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listen)
+        try:
+            first = load_service(db.session, service_id)
+            read = len(statements)
+            statements.clear()
+            by_slug = load_service(db.session, slug)
+            cached = len(statements)
+            db.session.rollback()
+            db.session.get(Service, service_id).channels[0].instructions = "Ask for a listener"
+            db.session.commit()
+            statements.clear()
+            after = load_service(db.session, slug)
+            reread = len(statements)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listen)
+        missing = load_service(db.session, "no-such-service")
+    assert first is not None
+    assert first.id == service_id
+    assert by_slug is first
+    assert (read, cached, reread) == (2, 1, 2)  # id and revision, then the card unless cached
+    assert after is not first
+    assert after.channels[0].instructions == "Ask for a listener"
+    assert missing is None
 
 
 def test_a_records_hours_are_worked_out_once(monkeypatch):
