@@ -228,11 +228,17 @@ def _write_rows(session: Session, services: Sequence[ServiceRecord]) -> int:
         )
     }
     intervals = [row for s in services for row in week[s.id]]
-    points = [
-        row
-        for document, service in zip(documents, services, strict=True)
-        for row in points_for(document, document_ids[service.id], service)
-    ]
+    # In latitude order, so that a place's nearby points share pages: PostgreSQL reads a
+    # point's row for its coverage (search.service._nearby), and in service order a 25 km
+    # box's thousand points lay on 570 of the table's 720 pages (50,000 services).
+    points = sorted(
+        (
+            row
+            for document, service in zip(documents, services, strict=True)
+            for row in points_for(document, document_ids[service.id], service)
+        ),
+        key=lambda row: (row["latitude"], row["longitude"]),
+    )
     issues = [
         {
             "issue_code": code,

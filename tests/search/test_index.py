@@ -95,6 +95,25 @@ def test_reindex_repairs_a_damaged_index(app, seed):
     assert "Samaritans" in found(app, "samaritans")
 
 
+def test_a_rebuild_writes_points_in_latitude_order(app, seed):
+    """So that a place's nearby points share the table's pages (search/index.py)."""
+    seed(demo=True)
+    with app.app_context():
+        session = db.session
+        in_service_order = select(SearchPoint.latitude).order_by(
+            SearchPoint.service_id, SearchPoint.id
+        )
+        by_service = session.scalars(in_service_order).all()
+        reindex_all(session)
+        session.commit()
+        written = session.execute(
+            select(SearchPoint.latitude, SearchPoint.longitude).order_by(SearchPoint.id)
+        ).all()
+    assert len(written) > 5
+    assert by_service != sorted(by_service)  # not so already
+    assert written == sorted(written)
+
+
 def test_reindex_leaves_the_index_following_writes(app, seed):
     # reindex_all rebuilds the SQLite full-text index in one pass without its triggers; they
     # must be back afterwards.
