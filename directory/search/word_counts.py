@@ -100,9 +100,11 @@ def _documents_per_stem(session: Session, documents_sql: str, weights: str | Non
     if kept is not None and now - kept[0] < WORD_COUNTS_TTL:
         return kept[1]
     arguments = "CAST(:documents AS text)" + (", CAST(:weights AS text)" if weights else "")
-    statement = text(f"SELECT word, ndoc FROM ts_stat({arguments}) ORDER BY word")  # noqa: S608
+    statement = text(f"SELECT word, ndoc FROM ts_stat({arguments})")  # noqa: S608
     params = {"documents": documents_sql, **({"weights": weights} if weights else {})}
-    rows = session.connection().execute(statement, params).all()
+    # Sorted here, not by the database's collation: a prefix's stems are a slice in Python's
+    # order of code points (of_prefix).
+    rows = sorted(session.connection().execute(statement, params).all())
     counts = _Counts(
         stems=[word for word, _ in rows],
         documents=[int(documents) for _, documents in rows],
