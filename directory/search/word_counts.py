@@ -42,7 +42,10 @@ class _Counts:
 
     stems: list[str]
     documents: list[int]
-    by_stem: dict[str, int]
+
+    def of_stem(self, stem: str) -> int:
+        at = bisect_left(self.stems, stem)
+        return self.documents[at] if at < len(self.stems) and self.stems[at] == stem else 0
 
     def of_prefix(self, stem: str) -> list[int]:
         start = bisect_left(self.stems, stem)
@@ -61,11 +64,16 @@ _lock = Lock()
 def phrase_bounds(session: Session, documents_sql: str, weights: str | None) -> PhraseBounds:
     """Bounds on how many of the documents `documents_sql` selects (a query of their tsvector,
     fixed text) a phrase matches (in the parts of the given weights, as ts_filter would keep
-    them): a function of the phrase and the query's prefix word (matched as a prefix)."""
-    counts = _documents_per_stem(session, documents_sql, weights)
-    stem_of = _vocabulary_stems(session)
+    them): a function of the phrase and the query's prefix word (matched as a prefix). The
+    counts are read when first asked for, not when kept counts have decided already."""
+    read: list[tuple[_Counts, dict[str, str]]] = []
 
     def bounds(phrase: str, prefix: str | None) -> tuple[int, int] | None:
+        if not read:
+            read.append(
+                (_documents_per_stem(session, documents_sql, weights), _vocabulary_stems(session))
+            )
+        counts, stem_of = read[0]
         words = phrase.split()
         stems = [stem_of.get(word) for word in words]
         if len(words) == 1:
@@ -75,10 +83,10 @@ def phrase_bounds(session: Session, documents_sql: str, weights: str | None) -> 
             if phrase == prefix:
                 found = counts.of_prefix(stem)
                 return max(found, default=0), sum(found)
-            documents = counts.by_stem.get(stem, 0)
+            documents = counts.of_stem(stem)
             return documents, documents
         # Words in order: no more than the rarest one's documents.
-        known = [counts.by_stem.get(stem, 0) for stem in stems if stem is not None]
+        known = [counts.of_stem(stem) for stem in stems if stem is not None]
         return (0, min(known)) if known else None
 
     return bounds
@@ -106,9 +114,7 @@ def _documents_per_stem(session: Session, documents_sql: str, weights: str | Non
     # order of code points (of_prefix).
     rows = sorted(session.connection().execute(statement, params).all())
     counts = _Counts(
-        stems=[word for word, _ in rows],
-        documents=[int(documents) for _, documents in rows],
-        by_stem={word: int(documents) for word, documents in rows},
+        stems=[word for word, _ in rows], documents=[int(documents) for _, documents in rows]
     )
     with _lock:
         _counts.setdefault(engine, {})[key] = (now, counts)

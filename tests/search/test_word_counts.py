@@ -107,14 +107,27 @@ def test_counts_are_read_again_once_old(seeded_app, monkeypatch):
 
         monkeypatch.setattr(word_counts, "_documents_per_stem", reading)
         before = word_counts._vocabulary_stems(session)
-        fulltext._word_bounds(session, None, False)
+        fulltext._word_bounds(session, None, False)("mental", None)
         first = word_counts._counts[session.get_bind()][(read[0][0], None)]
-        fulltext._word_bounds(session, None, False)
+        fulltext._word_bounds(session, None, False)("mental", None)
         assert word_counts._counts[session.get_bind()][(read[0][0], None)] is first  # kept
         monkeypatch.setattr(word_counts, "WORD_COUNTS_TTL", 0.0)
-        fulltext._word_bounds(session, None, False)
+        fulltext._word_bounds(session, None, False)("mental", None)
         again = word_counts._counts[session.get_bind()][(read[0][0], None)]
     assert again is not first
     assert again[1] == first[1]  # nothing changed meanwhile
     assert before["mental"] == "mental"
     assert before["counselling"] == "counsel"  # stemmed as the index stems it
+
+
+def test_counts_are_not_read_when_kept_counts_decide(seeded_app, monkeypatch):
+    monkeypatch.setattr(fulltext, "RANK_ALL_UP_TO", 1)
+    with seeded_app.app_context():
+        session = db.session
+        match = tsquery([("mental",)], None)
+        match_counts.keep_count(session.get_bind(), (match, None, False, 2), 57)
+        answer, counted = count_statements(session, [("mental",)])
+        assert word_counts._counts.get(session.get_bind()) is None  # never read
+        too_many(session, [("mnetal", "mental")])  # a phrase no search counted: read now
+        assert word_counts._counts.get(session.get_bind())
+    assert (answer, counted) == (True, 0)
