@@ -8,11 +8,13 @@ import pytest
 from sqlalchemy import event, text
 
 from directory.extensions import db
-from directory.search import fulltext, match_counts
+from directory.search import fulltext, match_counts, word_counts
 from directory.search.filters import among_param
 from directory.search.fulltext import text_matches, text_pool
 from directory.search.text import fts5_match, tsquery
 from tests.conftest import POSTGRES
+
+WORD_BOUNDS = fulltext._word_bounds  # the `counted` fixture turns words' counts off
 
 
 def matching(session, match: str, column: str | None = None) -> set[int]:
@@ -171,13 +173,18 @@ def test_a_common_concept_still_brings_every_nearby_match(seeded_app, tiered):
         ([("mental", "crisis"), ("zzzunknown", "qqqunknown")], False),
     ],
 )
-@pytest.mark.parametrize("cap", [1, 5, 20, 2_000])
+@pytest.mark.parametrize("cap", [1, 5, 20, 40, 2_000])
 @pytest.mark.parametrize("searched_alone", [False, True])
+@pytest.mark.parametrize("words_counted", [False, True])
 def test_kept_concept_counts_choose_as_counting_the_query_would(
-    seeded_app, monkeypatch, counted, concepts, every, cap, searched_alone
+    seeded_app, monkeypatch, counted, concepts, every, cap, searched_alone, words_counted
 ):
-    """Whatever counts are kept: none, or those of each concept and phrase searched alone."""
+    """Whatever counts are kept: none, or those of each concept and phrase searched alone;
+    with words' counts too (PostgreSQL: word_counts.py) or not."""
     monkeypatch.setattr(fulltext, "RANK_ALL_UP_TO", cap)
+    if words_counted:
+        monkeypatch.setattr(fulltext, "_word_bounds", WORD_BOUNDS)
+        word_counts.forget_word_counts()
     with seeded_app.app_context():
         session = db.session
         match = query(session, concepts, every=every)
