@@ -7,10 +7,12 @@ from weakref import WeakKeyDictionary
 import pytest
 from sqlalchemy import event, text
 
+from bench import synthetic
 from directory.extensions import db
 from directory.search import fulltext, match_counts, word_counts
 from directory.search.filters import among_param
 from directory.search.fulltext import text_matches, text_pool
+from directory.search.index import commit_bulk_change, reindex_all
 from directory.search.text import fts5_match, tsquery
 from tests.conftest import POSTGRES
 
@@ -395,6 +397,33 @@ def test_postgresql_finds_matches_through_the_index_made_for_them(seeded_app, co
         ]
         session.rollback()
     assert all(index in plan for plan in plans)
+
+
+@pytest.mark.parametrize("backend", [POSTGRES], indirect=True)
+def test_postgresql_reads_a_place_searchs_pool_through_the_wide_index_alone(app, seed):
+    """WIDE is a predicate no other index answers (migration 0014). Bare, as 0012 had it, the
+    planner also read every national document through two other indexes to narrow the wide
+    matches, in a directory where most services are local (as the synthetic one is)."""
+    seed(demo=False)
+    with app.app_context():
+        session = db.session
+        synthetic.generate(session, 2_000, seed=7)
+        reindex_all(session)
+        commit_bulk_change(session)
+        session.execute(text("ANALYZE"))
+        plans = [
+            "\n".join(
+                session.execute(
+                    text(f"EXPLAIN {fulltext._ranked_statement(False, column, True).text}"),
+                    {"match": word, "limit": 100},
+                ).scalars()
+            )
+            for column in (None, "name")
+            for word in ("mental", "support")
+        ]
+        session.rollback()
+    assert all("ix_search_document_wide_" in plan for plan in plans)
+    assert not any("ix_search_document_national_freshness" in plan for plan in plans)
 
 
 def test_a_place_searchs_pool_counts_the_matches_its_database_reads(seeded_app, monkeypatch):
