@@ -60,8 +60,7 @@ RANK_NAMES_UP_TO = 2_000
 # PostgreSQL also read the national ones through two other indexes to narrow the matches
 # (0014).
 WIDE = (
-    "(search_document.coverage_scope = 'national' OR search_document.remote_area_coverage)"
-    " IS TRUE"
+    "(search_document.coverage_scope = 'national' OR search_document.remote_area_coverage) IS TRUE"
 )
 
 
