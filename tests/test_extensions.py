@@ -1,5 +1,6 @@
 """The database engine's settings."""
 
+import time
 from pathlib import Path
 
 import pytest
@@ -34,6 +35,32 @@ def test_postgresql_connections_plan_for_tables_in_memory_without_parallel_worke
                 connection.rollback()
     finally:
         engine.dispose()
+
+
+@pytest.mark.skipif(not TEST_DATABASE_URL, reason="SIGNPOST_TEST_DATABASE_URL not set")
+def test_a_pooled_connection_the_database_dropped_is_replaced_before_it_is_used() -> None:
+    """As after a restart: the backend behind an idle pooled connection is gone, and the next
+    checkout gets a new connection instead of failing its request (no pre-ping round trip)."""
+    assert TEST_DATABASE_URL
+    engine = engine_for(TEST_DATABASE_URL)
+    admin = engine_for(TEST_DATABASE_URL)
+    try:
+        with engine.connect() as connection:
+            dropped = connection.scalar(text("SELECT pg_backend_pid()"))
+            connection.rollback()
+        gone = text("SELECT NOT EXISTS (SELECT 1 FROM pg_stat_activity WHERE pid = :pid)")
+        with admin.connect() as connection:
+            assert connection.scalar(text("SELECT pg_terminate_backend(:pid)"), {"pid": dropped})
+            deadline = time.monotonic() + 5
+            while not connection.scalar(gone, {"pid": dropped}) and time.monotonic() < deadline:
+                time.sleep(0.02)
+            connection.rollback()
+        with engine.connect() as connection:
+            assert connection.scalar(text("SELECT pg_backend_pid()")) != dropped
+            connection.rollback()
+    finally:
+        engine.dispose()
+        admin.dispose()
 
 
 @pytest.mark.parametrize("backend", [POSTGRES], indirect=True)
