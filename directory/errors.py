@@ -192,9 +192,10 @@ def database_is_unavailable(error: DBAPIError) -> bool:
 def handle_database_error(error: DBAPIError) -> Response:
     """Answer 503 at once when the database cannot be reached (restarting, network cut, busy).
 
-    The request fails fast instead of hanging, and the next one reconnects: the engine checks
-    pooled connections before use (pool_pre_ping), so no restart of the app is needed. Any
-    other database error is unexpected (a 500).
+    The request fails fast instead of hanging, and the next one reconnects: the pool drops its
+    connections when one turns out to be disconnected, and replaces at checkout any the server
+    closed (extensions._replace_if_dropped), so no restart of the app is needed. Any other
+    database error is unexpected (a 500).
     """
     if not database_is_unavailable(error):
         if current_app.testing:
