@@ -134,21 +134,6 @@ class Database:
         session: Session = g.db_session
         return session
 
-    def read_session(self) -> Session:
-        """This request's session, for a request that only reads (search, triage, a service).
-
-        On PostgreSQL, when it has not begun, its statements run in autocommit: no BEGIN
-        before the first and no ROLLBACK after the last, two of a search's five or six round
-        trips (about 120 us of CPU per request, client and server, measured with `SELECT 1`).
-        They see what they would have seen: at READ COMMITTED, PostgreSQL's default, each
-        statement of a transaction takes its own snapshot anyway. The pool resets the
-        connection for the next request.
-        """
-        session = self.session
-        if not session.in_transaction() and self.engine.dialect.name == "postgresql":
-            session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
-        return session
-
     @staticmethod
     def _close_session(_exc: BaseException | None) -> None:
         session = g.pop("db_session", None)

@@ -4,11 +4,10 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, text
+from sqlalchemy import text
 
 from directory.config import TEST_DATABASE_URL
-from directory.extensions import MMAP_BYTES, db, engine_for
-from tests.conftest import POSTGRES
+from directory.extensions import MMAP_BYTES, engine_for
 
 
 def test_a_sqlite_file_is_read_through_a_memory_map_with_a_large_cache(tmp_path: Path) -> None:
@@ -61,45 +60,3 @@ def test_a_pooled_connection_the_database_dropped_is_replaced_before_it_is_used(
     finally:
         engine.dispose()
         admin.dispose()
-
-
-@pytest.mark.parametrize("backend", [POSTGRES], indirect=True)
-def test_postgresql_reads_in_autocommit_and_hands_back_transactional_connections(seeded_app):
-    """Search, triage and a service read run without BEGIN and ROLLBACK (read_session); every
-    connection goes back to the pool as it came, so writes still have their transactions."""
-    in_autocommit: list[bool] = []
-    checked_in: list[bool] = []
-
-    def statement(conn, _cursor, _statement, _params, _context, _many):  # type: ignore[no-untyped-def]
-        in_autocommit.append(conn.connection.dbapi_connection.autocommit)
-
-    def checkin(dbapi_connection, _record):  # type: ignore[no-untyped-def]
-        checked_in.append(dbapi_connection.autocommit)
-
-    with seeded_app.app_context():
-        engine = db.engine
-        service_id = db.session.scalars(text("SELECT id FROM service LIMIT 1")).one()
-        db.session.rollback()
-    client = seeded_app.test_client()
-    event.listen(engine, "before_cursor_execute", statement)
-    event.listen(engine, "checkin", checkin)
-    try:
-        answers = {"immediate_danger": "no", "suicidal_thoughts": "no", "issues": ["anxiety"]}
-        responses = [
-            client.post("/api/v1/search", json={"q": "anxiety", "near": "LS6"}),
-            client.post("/api/v1/triage", json={"answers": answers}),
-            client.get(f"/api/v1/services/{service_id}"),
-        ]
-        reads = list(in_autocommit)
-        with seeded_app.app_context():
-            after = db.session.connection().connection.dbapi_connection.autocommit
-            db.session.rollback()
-    finally:
-        event.remove(engine, "before_cursor_execute", statement)
-        event.remove(engine, "checkin", checkin)
-    assert [r.status_code for r in responses] == [200, 200, 200]
-    assert len(reads) >= 5
-    assert all(reads)
-    assert checked_in
-    assert not any(checked_in)
-    assert after is False

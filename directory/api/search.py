@@ -111,8 +111,7 @@ SEARCH_ARGS = SearchArgsSchema()
 
 def run_search(args: dict[str, Any]) -> dict[str, Any]:
     """Validate what the schema cannot, search, and shape the response."""
-    session = db.read_session()
-    if args.get("issue") and not issue_exists(session, args["issue"]):
+    if args.get("issue") and not issue_exists(db.session, args["issue"]):
         raise InvalidInput(errors={"issue": [f"Unknown issue code {args['issue']!r}."]})
     request = SearchRequest(
         at=args.get("at") or now_in_london(),
@@ -124,7 +123,7 @@ def run_search(args: dict[str, Any]) -> dict[str, Any]:
         filters={key: args[key] for key in FILTERS if key in args},
     )
     try:
-        result = search_services(session, request, gazetteer(), geocoder())
+        result = search_services(db.session, request, gazetteer(), geocoder())
     except UnknownPlace as unknown:
         raise unknown_place("near", unknown.query, unknown.suggestions) from None
     contents = [

@@ -132,7 +132,7 @@ class ServiceById(MethodView):
         With a key that has the restricted scope: hidden addresses and internal notes too.
         """
         # The read-only record (search/snapshots.py): no ORM objects to build for a read.
-        found = load_service(db.read_session(), service_id)
+        found = load_service(db.session, service_id)
         service = found_or_404(found, "service", service_id)
         restricted = has_scope("restricted")
         shown = present_service(

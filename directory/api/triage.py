@@ -175,15 +175,14 @@ class Triage(MethodView):
     def post(self, request: dict[str, Any]) -> Response:
         """Assess urgency from the answers and recommend services, each with its reasons."""
         raw = request["answers"]
-        session = db.read_session()
-        unknown = [code for code in raw.get("issues", []) if not issue_exists(session, code)]
+        unknown = [code for code in raw.get("issues", []) if not issue_exists(db.session, code)]
         if unknown:
             raise InvalidInput(errors={"issues": [f"Unknown issue codes: {', '.join(unknown)}."]})
         at = request.get("at") or now_in_london()
         version = default_triage_data()[0].version
         try:
             outcome = run_triage(
-                session, answers_from(raw), raw.get("place"), at, gazetteer(), geocoder()
+                db.session, answers_from(raw), raw.get("place"), at, gazetteer(), geocoder()
             )
             shown = present_outcome(outcome, at)
         except Exception as error:  # noqa: BLE001 - any failure must still show the crisis routes
@@ -191,7 +190,7 @@ class Triage(MethodView):
             log.error(
                 "Triage failed (%s); answered with the static crisis response", type(error).__name__
             )
-            session.rollback()
+            db.session.rollback()
             danger_now = raw["immediate_danger"] == "yes"
             shown = static_crisis_response(raw.get("nation"), version, danger_now=danger_now)
         return json_response(TRIAGE_RESPONSE, shown)
