@@ -1,14 +1,21 @@
 """The full-text index's side of a search: which documents match the text, and how well.
 
 A pool of the best hundred or so matches goes on to ranking. The index ranks and cuts in one
-step (FTS5 bm25 / ts_rank_cd), but scoring costs 1.3-2.4 µs per match in FTS5 and about 3.5 µs
-in PostgreSQL, and a common concept ("anxiety", "depression") matches a fifth of a
-50,000-service directory: ranking every match cost 11-25 ms of each such search in SQLite and
-23-65 ms in PostgreSQL. So a concept with more than RANK_ALL_UP_TO matches is ranked in tiers
+step (FTS5 bm25 / ts_rank), but scoring costs 1.3-2.4 µs per match in FTS5 and about 3.5 µs
+in PostgreSQL (fetching the match is most of it), and a common concept ("anxiety",
+"depression") matches a fifth of a 50,000-service directory: ranking every match cost 11-25 ms
+of each such search in SQLite and 23-65 ms in PostgreSQL. So a concept with more than RANK_ALL_UP_TO matches is ranked in tiers
 instead: the matches in service names by relevance (a name match weighs most, 10 : 5 : 1 /
 A : B : C; unscored too past RANK_NAMES_UP_TO of them), then, if the pool is not yet full, the
 other matches in issue terms, then the rest, unscored. Those unscored ones rank on distance,
 open-now and freshness alone; they are past the first pages of a pool this size anyway.
+
+PostgreSQL ranks with ts_rank (term frequency, by weight), as bm25 does, not ts_rank_cd (cover
+density): ts_rank_cd zeroed memory for every match it scored (memset inside it was 5% of the
+machine's CPU under the load benchmark), and its ranking queries took twice as long (2.57 ->
+1.28 ms of each text search, EXPLAIN ANALYZE of 377 of them); the seeded directory's top five
+for common searches are the same either way.
+
 Which side of RANK_ALL_UP_TO a query is on, recent counts of its concepts tell when they can
 (match_counts.py; on PostgreSQL, also its words' counts: word_counts.py); otherwise
 PostgreSQL's ranking query finds out as it fetches the matches, and SQLite counts them first.
@@ -104,7 +111,7 @@ def _ranked_statement(sqlite: bool, column: Column, wide: bool) -> TextClause:
         )
     # The query as a FROM item, parsed once rather than for every match ranked.
     return text(
-        "SELECT id, ts_rank_cd(document, query) AS score"  # noqa: S608
+        "SELECT id, ts_rank(document, query) AS score"  # noqa: S608
         " FROM search_document, to_tsquery('english', :match) AS query"
         f" WHERE {_document(column)} @@ query"
         + (f" AND {WIDE}" if wide else "")
@@ -121,7 +128,7 @@ def _ranked_if_few_statement(column: Column, wide: bool, near: bool) -> TextClau
     to rank), so this costs what counting alone did and spares the ranked query fetching them
     again. Rows (id, score, matches), or one row (NULL, NULL, matches) when none are ranked.
     Written from the fixed fragments here alone."""
-    score = "ts_rank_cd(document, to_tsquery('english', :match)) AS score"
+    score = "ts_rank(document, to_tsquery('english', :match)) AS score"
     ranked = (
         f"SELECT id, {score} FROM m WHERE c.matches < :cap"  # noqa: S608 - fixed fragments
         " ORDER BY score DESC, id LIMIT :limit"
@@ -156,7 +163,7 @@ _RANKED_NEAR_SQL = {
     ),
     False: (
         f"({_ranked_statement(False, None, True).text})"  # noqa: S608 - fixed fragments
-        " UNION SELECT id, ts_rank_cd(document, query) AS score"
+        " UNION SELECT id, ts_rank(document, query) AS score"
         " FROM search_document, to_tsquery('english', :match) AS query"
         " WHERE id = ANY(CAST(:ids AS integer[])) AND document @@ query"
     ),
