@@ -1,14 +1,15 @@
 """The full-text index's side of a search: which documents match the text, and how well.
 
 A pool of the best hundred or so matches goes on to ranking. The index ranks and cuts in one
-step (FTS5 bm25 / ts_rank), but scoring costs 1.3-2.4 µs per match in FTS5 and about 3.5 µs
-in PostgreSQL (fetching the match is most of it), and a common concept ("anxiety",
-"depression") matches a fifth of a 50,000-service directory: ranking every match cost 11-25 ms
-of each such search in SQLite and 23-65 ms in PostgreSQL. So a concept with more than
-RANK_ALL_UP_TO matches is ranked in tiers instead: the matches in service names by relevance (a name match weighs most, 10 : 5 : 1 /
-A : B : C; unscored too past RANK_NAMES_UP_TO of them), then, if the pool is not yet full, the
-other matches in issue terms, then the rest, unscored. Those unscored ones rank on distance,
-open-now and freshness alone; they are past the first pages of a pool this size anyway.
+step (FTS5 bm25 / ts_rank), but scoring costs 1.3-2.4 µs per match in FTS5 and about 3.5 µs in
+PostgreSQL (fetching the match is most of it), and a common concept ("anxiety", "depression")
+matches a fifth of a 50,000-service directory: ranking every match cost 11-25 ms of each such
+search in SQLite and 23-65 ms in PostgreSQL. So a concept with more than RANK_ALL_UP_TO matches
+is ranked in tiers instead: the matches in service names by relevance (a name match weighs
+most, 10 : 5 : 1 / A : B : C; unscored too past RANK_NAMES_UP_TO of them), then, if the pool is
+not yet full, the other matches in issue terms, then the rest, unscored. Those unscored ones
+rank on distance, open-now and freshness alone; they are past the first pages of a pool this
+size anyway.
 
 PostgreSQL ranks with ts_rank (term frequency, by weight), as bm25 does, not ts_rank_cd (cover
 density): ts_rank_cd zeroed memory for every match it scored (memset inside it was 5% of the
