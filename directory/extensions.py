@@ -64,8 +64,8 @@ def _replace_if_dropped(dbapi_connection: Any, _record: Any, _proxy: Any) -> Non
     first), so there is something to read on an idle connection that should have nothing: one
     poll, where SQLAlchemy's pre-ping was a round trip on every checkout (about 105 us of CPU,
     client and server; 1.2% more mixed requests/s under the load benchmark). A connection lost
-    with no word from the server (a network partition) fails its request with a 503, as it
-    would have failed its ping, and the pool replaces it."""
+    with no word from the server (a network partition) is not seen here: its request's first
+    statement fails, and the pool replaces its connections (errors.handle_database_error)."""
     if dbapi_connection.closed or dbapi_connection.broken:
         raise DisconnectionError("the connection is closed")
     readable, _, _ = select.select([dbapi_connection.fileno()], [], [], 0)

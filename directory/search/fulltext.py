@@ -14,8 +14,8 @@ size anyway.
 PostgreSQL ranks with ts_rank (term frequency, by weight), as bm25 does, not ts_rank_cd (cover
 density): ts_rank_cd zeroed memory for every match it scored (memset inside it was 5% of the
 machine's CPU under the load benchmark), and its ranking queries took twice as long (2.57 ->
-1.28 ms of each text search, EXPLAIN ANALYZE of 377 of them); the seeded directory's top five
-for common searches are the same either way.
+1.28 ms of each text search, EXPLAIN ANALYZE of 377 of them); in the seeded directory the top
+five of seven common searches are the same services (two swap a neighbouring pair).
 
 Which side of RANK_ALL_UP_TO a query is on, recent counts of its concepts tell when they can
 (match_counts.py; on PostgreSQL, also its words' counts: word_counts.py); otherwise

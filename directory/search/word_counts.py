@@ -22,6 +22,7 @@ import time
 from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 from threading import Lock
 from weakref import WeakKeyDictionary
 
@@ -66,14 +67,13 @@ def phrase_bounds(session: Session, documents_sql: str, weights: str | None) -> 
     fixed text) a phrase matches (in the parts of the given weights, as ts_filter would keep
     them): a function of the phrase and the query's prefix word (matched as a prefix). The
     counts are read when first asked for, not when kept counts have decided already."""
-    read: list[tuple[_Counts, dict[str, str]]] = []
+
+    @cache
+    def read() -> tuple[_Counts, dict[str, str]]:
+        return _documents_per_stem(session, documents_sql, weights), _vocabulary_stems(session)
 
     def bounds(phrase: str, prefix: str | None) -> tuple[int, int] | None:
-        if not read:
-            read.append(
-                (_documents_per_stem(session, documents_sql, weights), _vocabulary_stems(session))
-            )
-        counts, stem_of = read[0]
+        counts, stem_of = read()
         words = phrase.split()
         stems = [stem_of.get(word) for word in words]
         if len(words) == 1:
